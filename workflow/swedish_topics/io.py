@@ -1,0 +1,223 @@
+"""Atomic, deterministic file output.
+
+Every file the workflow writes goes through this module: content is written to a
+temporary file in the destination folder and renamed into place, so an interrupted
+rule never leaves a file that looks complete.
+
+Examples
+--------
+>>> from swedish_topics.io import atomic_write_text
+>>> atomic_write_text(path, "hej\\n")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+#: Decimal places used for floats in every table, so that tables are byte-identical
+#: across runs and machines whose last-bit floating-point results could differ.
+FLOAT_DIGITS = 6
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str], suffix: str = "") -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` on success.
+
+    On an exception the temporary file is removed and ``path`` is left untouched.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=f".tmp{suffix}", dir=target.parent
+    )
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+@contextlib.contextmanager
+def atomic_open(
+    path: str | os.PathLike[str], mode: str = "w", encoding: str | None = "utf-8"
+) -> Iterator[IO[Any]]:
+    """Open a temporary file for writing; it replaces ``path`` only on success."""
+    binary = "b" in mode
+    with atomic_path(path) as tmp:
+        kwargs: dict[str, Any] = {} if binary else {"encoding": encoding, "newline": ""}
+        with open(tmp, mode, **kwargs) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+@contextlib.contextmanager
+def atomic_dir(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary folder that replaces the folder ``path`` only on success."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        yield tmp
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` (UTF-8, ``\\n`` line ends) to ``path`` atomically."""
+    with atomic_open(path) as handle:
+        handle.write(text)
+
+
+def atomic_write_json(path: str | os.PathLike[str], data: Any) -> None:
+    """Write ``data`` as sorted, indented JSON atomically."""
+    atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def atomic_save_npz(path: str | os.PathLike[str], **arrays: np.ndarray) -> None:
+    """Save arrays to a compressed ``.npz`` atomically (no object arrays: pickle-free)."""
+    for name, arr in arrays.items():
+        if np.asarray(arr).dtype == object:
+            raise TypeError(f"array {name!r} has dtype object; it would need pickle")
+    with atomic_open(path, "wb") as handle:
+        np.savez_compressed(handle, **arrays)
+
+
+def load_npz(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
+    """Load an ``.npz`` written by :func:`atomic_save_npz`, refusing pickled content."""
+    with np.load(path, allow_pickle=False) as data:
+        return {name: data[name] for name in data.files}
+
+
+def format_value(value: Any) -> str:
+    """Format one table cell deterministically (floats rounded to FLOAT_DIGITS)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, float | np.floating):
+        if np.isnan(value):
+            return ""
+        rounded = round(float(value), FLOAT_DIGITS)
+        if rounded == 0:
+            rounded = 0.0  # no "-0.0"
+        return repr(rounded)
+    if isinstance(value, np.integer):
+        return str(int(value))
+    return str(value)
+
+
+def write_csv(
+    path: str | os.PathLike[str],
+    rows: Iterable[Mapping[str, Any]],
+    columns: Sequence[str],
+) -> int:
+    """Write ``rows`` as a CSV with the given column order, atomically.
+
+    Returns the number of data rows written.
+    """
+    count = 0
+    with atomic_open(path) as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([format_value(row.get(col)) for col in columns])
+            count += 1
+    return count
+
+
+def read_csv(path: str | os.PathLike[str]) -> list[dict[str, str]]:
+    """Read a CSV written by :func:`write_csv` into a list of dicts of strings."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+_LATEX_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
+
+def latex_escape(text: str) -> str:
+    """Escape LaTeX special characters (å, ä, ö pass through: use UTF-8 input)."""
+    return "".join(_LATEX_SPECIALS.get(ch, ch) for ch in text)
+
+
+def markdown_escape(text: str) -> str:
+    """Escape characters that would break a Markdown table cell or render as HTML."""
+    return (
+        text.replace("\\", "\\\\")
+        .replace("|", "\\|")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\n", " ")
+    )
+
+
+def table_to_latex(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], caption: str) -> str:
+    """Render rows as a booktabs LaTeX table."""
+    buf = io.StringIO()
+    buf.write("% Requires \\usepackage{booktabs}; UTF-8 input (\\usepackage[utf8]{inputenc}).\n")
+    buf.write("\\begin{table}[htbp]\n\\centering\n")
+    buf.write(f"\\caption{{{latex_escape(caption)}}}\n")
+    buf.write("\\begin{tabular}{" + "l" * len(columns) + "}\n\\toprule\n")
+    buf.write(" & ".join(latex_escape(c) for c in columns) + " \\\\\n\\midrule\n")
+    for row in rows:
+        cells = [latex_escape(format_value(row.get(c))) for c in columns]
+        buf.write(" & ".join(cells) + " \\\\\n")
+    buf.write("\\bottomrule\n\\end{tabular}\n\\end{table}\n")
+    return buf.getvalue()
+
+
+def table_to_markdown(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    """Render rows as a GitHub-flavoured Markdown table."""
+    lines = ["| " + " | ".join(markdown_escape(c) for c in columns) + " |"]
+    lines.append("|" + "|".join("---" for _ in columns) + "|")
+    for row in rows:
+        cells = [markdown_escape(format_value(row.get(c))) for c in columns]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_table(
+    path: str | os.PathLike[str],
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str],
+    caption: str,
+) -> None:
+    """Write a main table as CSV at ``path`` plus ``.tex`` (booktabs) and ``.md`` beside it."""
+    csv_path = Path(path)
+    write_csv(csv_path, rows, columns)
+    atomic_write_text(csv_path.with_suffix(".tex"), table_to_latex(rows, columns, caption))
+    atomic_write_text(
+        csv_path.with_suffix(".md"), f"{caption}\n\n" + table_to_markdown(rows, columns)
+    )
