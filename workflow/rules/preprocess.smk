@@ -1,0 +1,74 @@
+"""Preprocess: clean, split into units, tokenise, lemmatise, remove stopwords (in parallel
+shards), then join phrases and build the vocabulary and bag-of-words corpus.
+
+Needs: interim/validation.json. Produces: preprocess/{units.tsv, units.jsonl,
+dictionary.txt, corpus.mm, split.json}, tables/vocabulary.csv,
+tables/preprocessing_summary.csv.
+"""
+
+
+rule preprocess_shard:
+    input:
+        validation=res("interim", "validation.json"),
+    output:
+        units=res("interim", "shards", "{shard}.jsonl"),
+        counts=res("interim", "shards", "{shard}.counts.json"),
+    params:
+        cfg=CFG,
+        n_shards=N_SHARDS,
+    log:
+        log("preprocess_shard_{shard}"),
+    threads: 1
+    resources:
+        mem_mb=mem_light,
+        runtime=runtime_corpus,
+    script:
+        "../scripts/preprocess_shard.py"
+
+
+rule build_corpus:
+    input:
+        units=expand(res("interim", "shards", "{shard}.jsonl"), shard=SHARDS),
+        counts=expand(res("interim", "shards", "{shard}.counts.json"), shard=SHARDS),
+    output:
+        units_tsv=res("preprocess", "units.tsv"),
+        units_jsonl=res("preprocess", "units.jsonl"),
+        dictionary=res("preprocess", "dictionary.txt"),
+        corpus=res("preprocess", "corpus.mm"),
+        vocabulary=report(
+            res("tables", "vocabulary.csv"),
+            caption="../report/vocabulary.rst",
+            category="Preprocessing",
+        ),
+        summary=report(
+            res("tables", "preprocessing_summary.csv"),
+            caption="../report/preprocessing_summary.rst",
+            category="Preprocessing",
+        ),
+    params:
+        cfg=CFG,
+    log:
+        log("build_corpus"),
+    threads: 1
+    resources:
+        mem_mb=mem_corpus,
+        runtime=runtime_corpus,
+    script:
+        "../scripts/build_corpus.py"
+
+
+rule heldout_split:
+    input:
+        units_tsv=res("preprocess", "units.tsv"),
+    output:
+        split=res("preprocess", "split.json"),
+    params:
+        cfg=CFG,
+    log:
+        log("heldout_split"),
+    threads: 1
+    resources:
+        mem_mb=mem_light,
+        runtime=runtime_light,
+    script:
+        "../scripts/heldout_split.py"

@@ -1,0 +1,20 @@
+"""Rule plot_differences: difference of each group to the rest of the corpus, per topic.
+
+Thin: all logic is in swedish_topics.pipeline.plot_differences.
+"""
+
+from swedish_topics import pipeline
+from swedish_topics.runner import run
+
+
+def main() -> None:
+    pipeline.plot_differences(
+        inputs=dict(snakemake.input.items()),
+        facet=snakemake.wildcards.facet,
+        out_png=snakemake.output.png,
+    )
+
+
+if __name__ == "__main__":
+    snakemake = globals()["snakemake"]
+    run(main, snakemake.log[0])

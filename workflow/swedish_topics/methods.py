@@ -1,0 +1,206 @@
+"""A methods paragraph generated from the actual run, ready to paste into a paper.
+
+Every number in it is read from the run's own outputs (validation, preprocessing
+summary, model-selection tables, the choice, the prevalence tables, provenance), so the
+text cannot drift from the results. The text is deterministic: the same run gives the
+same bytes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+def _fmt_int(n: int | float) -> str:
+    return f"{int(n):,}".replace(",", "\u202f")
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def small_groups(
+    prevalence_rows: Mapping[str, Sequence[Mapping[str, str]]], min_group_docs: int
+) -> dict[str, list[tuple[str, int]]]:
+    """Groups per facet with fewer than ``min_group_docs`` documents, from the tables."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    for facet, rows in prevalence_rows.items():
+        seen: dict[str, int] = {}
+        for row in rows:
+            seen[row[facet]] = int(row["n_docs"])
+        small = sorted((g, n) for g, n in seen.items() if n < min_group_docs)
+        if small:
+            out[facet] = small
+    return out
+
+
+def methods_text(
+    *,
+    cfg: Mapping[str, Any],
+    validation: Mapping[str, Any],
+    summary: Sequence[Mapping[str, str]],
+    metrics: Sequence[Mapping[str, str]],
+    stability: Sequence[Mapping[str, str]],
+    choice: Mapping[str, Any],
+    topics: Sequence[Mapping[str, str]],
+    prevalence: Mapping[str, Sequence[Mapping[str, str]]],
+    provenance: Mapping[str, Any],
+) -> str:
+    """Compose the methods section (Markdown) from the run's outputs."""
+    pre = cfg["preprocess"]
+    model = cfg["model"]
+    steps = {row["step"]: row for row in summary}
+    first = summary[0]
+    last = summary[-1]
+    n_docs = int(validation["n_docs"])
+    n_units = int(last["units"])
+    vocab = int(last["types"])
+    tokens = int(last["tokens"])
+    packages = provenance.get("packages", {})
+
+    units = pre["units"]
+    if units["mode"] == "paragraphs":
+        unit_text = (
+            "paragraphs, with consecutive short paragraphs merged to at least "
+            f"{units['min_tokens']} word tokens and longer ones split at sentence boundaries "
+            f"above {units['max_tokens']} tokens"
+        )
+    else:
+        unit_text = "whole documents"
+
+    clean_bits = ["removed page furniture (bylines, dates, newsletter blurbs and similar "
+                  "lines matched by configurable patterns)"]
+    if pre["clean"]["drop_repeated_paragraphs"]:
+        clean_bits.append("dropped paragraphs repeated within a document")
+    if pre["clean"]["drop_caption_lead"]:
+        clean_bits.append("dropped photo captions repeated as the lead")
+    if pre["clean"]["join_hyphenation"]:
+        clean_bits.append("joined words hyphenated across line breaks")
+
+    stop_bits = "a Swedish stopword list"
+    if pre["stopwords"]["extra"] or pre["stopwords"]["extra_file"]:
+        stop_bits += " with corpus-specific additions"
+    if pre["stopwords"]["remove_facet_values"]:
+        cat = [f for f in cfg["facets"] if f not in cfg["numeric_facets"]]
+        if cat:
+            stop_bits += f", and the values of the metadata columns {_join(cat)}"
+            stop_bits += " (so that topics describe themes, not places)"
+
+    phrases = (
+        f"frequent collocations were joined with gensim Phrases (NPMI threshold "
+        f"{pre['phrases']['threshold']}, minimum count {pre['phrases']['min_count']})"
+        if pre["phrases"]["enabled"]
+        else "no collocations were joined"
+    )
+    voc = pre["vocabulary"]
+
+    ks = sorted({int(r["k"]) for r in metrics})
+    seeds = sorted({int(r["seed"]) for r in metrics})
+    engine = model["engine"]
+    engine_version = packages.get(engine, "")
+    stab_passing = [r["k"] for r in stability if r.get("passes", "") == "true"]
+
+    paras = []
+    paras.append(
+        f"**Corpus and preprocessing.** The corpus comprised {_fmt_int(n_docs)} documents "
+        f"({_fmt_int(int(first['tokens']))} word tokens). We "
+        + _join(clean_bits)
+        + f". The unit of analysis was {unit_text}, giving {_fmt_int(n_units)} units. Texts "
+        f"were tokenised with NLTK ({packages.get('nltk', '')}), lowercased, with numbers, "
+        f"punctuation, URLs and e-mail addresses removed and hyphenated compounds kept whole, "
+        f"and lemmatised with simplemma ({packages.get('simplemma', '')}) plus a table of "
+        f"manual corrections. We removed {stop_bits}; {phrases}. The vocabulary kept terms "
+        f"occurring in at least {voc['no_below']} units and at most "
+        f"{voc['no_above']:.0%} of units (at most {_fmt_int(voc['keep_n'])} terms), "
+        f"leaving {_fmt_int(vocab)} terms and {_fmt_int(tokens)} tokens."
+    )
+    if "vocabulary" in steps:
+        pass
+    heldout = model["heldout_fraction"]
+    paras.append(
+        f"**Topic models.** We fitted latent Dirichlet allocation (LDA) with "
+        f"{'gensim' if engine == 'gensim' else 'tomotopy'} ({engine_version}) for "
+        f"K ∈ {{{', '.join(map(str, ks))}}}, each with {len(seeds)} random seeds "
+        f"({', '.join(map(str, seeds))}), α = {model['alpha']}, "
+        f"η = {model['eta'] if model['eta'] is not None else 'symmetric 1/K'}, "
+        + (
+            f"{model['passes']} passes and up to {model['iterations']} iterations per document"
+            if engine == "gensim"
+            else f"{model['iterations']} Gibbs-sampling iterations"
+        )
+        + f", on {1 - heldout:.0%} of the units; {heldout:.0%} (a fixed, seeded split) were "
+        f"held out to estimate perplexity. Each model was evaluated by topic coherence on "
+        f"its top {cfg['evaluation']['top_n']} words (NPMI, C_V and UMass, as defined in "
+        f"gensim), held-out perplexity, topic diversity (share of unique words among the top "
+        f"25 words of all topics), exclusivity, and stability across seeds (topics of each "
+        f"pair of seeds matched one-to-one by the Hungarian algorithm; mean similarity "
+        f"1 − Hellinger distance). "
+        + (
+            f"The final model (K = {choice['k']}, seed {choice['seed']}) was pinned by the "
+            "analyst."
+            if choice.get("pinned")
+            else f"The final model was chosen by a pre-specified rule: {choice['reason']}"
+        )
+        + (
+            ""
+            if stab_passing or choice.get("pinned")
+            else " No K reached the stability threshold, so the choice is weakly supported."
+        )
+    )
+    level = cfg["analysis"]["ci_level"]
+    b = cfg["analysis"]["bootstrap"]
+    paras.append(
+        f"**Comparisons.** Each document's topic proportions are the token-weighted means of "
+        f"its units' proportions. Topic prevalence in a group is the mean of its documents' "
+        f"proportions, with a {level:.0%} percentile bootstrap interval ({_fmt_int(b)} "
+        f"replicates, resampling documents within the group; seed "
+        f"{cfg['analysis']['bootstrap_seed']}). Differences between a group and the rest of "
+        f"the corpus were bootstrapped by resampling documents independently in both; "
+        + (
+            f"trends over {_join(cfg['numeric_facets'])} are ordinary least-squares slopes of "
+            f"document proportions with bootstrap intervals. "
+            if cfg["numeric_facets"]
+            else ""
+        )
+        + "The intervals describe sampling variation of documents, not uncertainty of the "
+        "topic model itself."
+    )
+    small = small_groups(prevalence, cfg["min_group_docs"])
+    if small:
+        parts = []
+        for facet, groups in small.items():
+            singles = [g for g, n in groups if n == 1]
+            few = [f"{g} ({n})" for g, n in groups if n > 1]
+            if singles:
+                parts.append(
+                    f"for {facet}, {_join(singles)} "
+                    f"{'has' if len(singles) == 1 else 'have'} a single document each"
+                )
+            if few:
+                parts.append(f"for {facet}, {_join(few)} have fewer than "
+                             f"{cfg['min_group_docs']} documents")
+        paras.append(
+            "**Caveat: small groups.** "
+            + "; ".join(parts).capitalize()
+            + ". For a single-document group the interval is a bootstrap over that "
+            "document's units and reflects variation within one text, not between documents; "
+            "comparisons involving these groups are illustrative and should not be read as "
+            "evidence of a difference between groups."
+        )
+    labels = "; ".join(f"{t['topic']}: {t['label']}" for t in topics)
+    paras.append(f"**Topics of the final model.** {labels}.")
+    commit = provenance.get("git", {}).get("commit")
+    paras.append(
+        "**Reproducibility.** All parameters, package versions and SHA-256 checksums of the "
+        "corpus files are recorded in `provenance.json`"
+        + (f"; workflow commit {commit[:12]}" if commit else "")
+        + ". The same corpus, configuration and seeds reproduce these tables exactly."
+    )
+    return "# Methods\n\n" + "\n\n".join(paras) + "\n"
