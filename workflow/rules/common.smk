@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from swedish_topics.config import load_config, check_paths, shard_count
-from swedish_topics.corpus import count_metadata_rows
+from swedish_topics.corpus import read_metadata
 from swedish_topics.errors import UserError
 
 try:
@@ -26,7 +26,17 @@ WORKFLOW_DIR = Path(workflow.basedir)
 FACETS = list(CFG["facets"])
 NUMERIC_FACETS = [f for f in CFG["numeric_facets"] if f in FACETS]
 CATEGORICAL_FACETS = [f for f in FACETS if f not in NUMERIC_FACETS]
-N_SHARDS = shard_count(CFG, count_metadata_rows(CORPUS / "metadata.csv"))
+
+
+def n_documents():
+    """Rows of the metadata table (1 if it cannot be read: validation will say why)."""
+    try:
+        return max(1, len(read_metadata(CORPUS / "metadata.csv").rows))
+    except UserError:
+        return 1
+
+
+N_SHARDS = shard_count(CFG, n_documents())
 SHARDS = [f"{i:03d}" for i in range(N_SHARDS)]
 
 

@@ -75,8 +75,10 @@ def methods_text(
     else:
         unit_text = "whole documents"
 
-    clean_bits = ["removed page furniture (bylines, dates, newsletter blurbs and similar "
-                  "lines matched by configurable patterns)"]
+    clean_bits = [
+        "removed page furniture (bylines, dates, newsletter blurbs and similar "
+        "lines matched by configurable patterns)"
+    ]
     if pre["clean"]["drop_repeated_paragraphs"]:
         clean_bits.append("dropped paragraphs repeated within a document")
     if pre["clean"]["drop_caption_lead"]:
@@ -143,8 +145,7 @@ def methods_text(
         f"pair of seeds matched one-to-one by the Hungarian algorithm; mean similarity "
         f"1 − Hellinger distance). "
         + (
-            f"The final model (K = {choice['k']}, seed {choice['seed']}) was pinned by the "
-            "analyst."
+            f"The final model (K = {choice['k']}, seed {choice['seed']}) was pinned by the analyst."
             if choice.get("pinned")
             else f"The final model was chosen by a pre-specified rule: {choice['reason']}"
         )
@@ -184,8 +185,9 @@ def methods_text(
                     f"{'has' if len(singles) == 1 else 'have'} a single document each"
                 )
             if few:
-                parts.append(f"for {facet}, {_join(few)} have fewer than "
-                             f"{cfg['min_group_docs']} documents")
+                parts.append(
+                    f"for {facet}, {_join(few)} have fewer than {cfg['min_group_docs']} documents"
+                )
         paras.append(
             "**Caveat: small groups.** "
             + "; ".join(parts).capitalize()
@@ -194,7 +196,7 @@ def methods_text(
             "comparisons involving these groups are illustrative and should not be read as "
             "evidence of a difference between groups."
         )
-    labels = "; ".join(f"{t['topic']}: {t['label']}" for t in topics)
+    labels = "; ".join(t["label"] for t in topics)
     paras.append(f"**Topics of the final model.** {labels}.")
     commit = provenance.get("git", {}).get("commit")
     paras.append(

@@ -129,7 +129,9 @@ def heldout_split(*, units_tsv: PathLike, cfg: Mapping[str, Any], out_split: Pat
 
     n_units = len(read_units_tsv(units_tsv)["unit_id"])
     model_cfg = cfg["model"]
-    heldout = _split(n_units, fraction=model_cfg["heldout_fraction"], seed=model_cfg["heldout_seed"])
+    heldout = _split(
+        n_units, fraction=model_cfg["heldout_fraction"], seed=model_cfg["heldout_seed"]
+    )
     sio.atomic_write_json(
         out_split,
         {
@@ -140,3 +142,480 @@ def heldout_split(*, units_tsv: PathLike, cfg: Mapping[str, Any], out_split: Pat
         },
     )
     logger.info("held out %d of %d units", len(heldout), n_units)
+
+
+# ---------------------------------------------------------------------------- model
+def train_lda(
+    *,
+    inputs: Mapping[str, PathLike],
+    cfg: Mapping[str, Any],
+    k: int,
+    seed: int,
+    outputs: Mapping[str, PathLike],
+) -> None:
+    """Train one model of the grid and write its portable arrays and training record."""
+    from swedish_topics.config import check_against_corpus
+    from swedish_topics.lda import train_model
+
+    with open(inputs["split"], encoding="utf-8") as handle:
+        split = json.load(handle)
+    check_against_corpus(cfg, split["n_units"] - len(split["heldout"]))
+    train_model(
+        Path(inputs["corpus"]),
+        Path(inputs["dictionary"]),
+        k=k,
+        seed=seed,
+        model_cfg=dict(cfg["model"]),
+        heldout=np.asarray(split["heldout"], dtype=np.int64),
+        out_npz=Path(outputs["model"]),
+        out_json=Path(outputs["train"]),
+        out_gensim_dir=Path(outputs["native"]),
+    )
+
+
+# ------------------------------------------------------------------------- evaluate
+METRIC_COLUMNS = [
+    "k",
+    "seed",
+    "coherence_npmi",
+    "coherence_cv",
+    "coherence_umass",
+    "perplexity",
+    "heldout_bound",
+    "diversity",
+    "exclusivity",
+    "train_seconds",
+]
+
+
+def evaluate_models(
+    *,
+    models: Sequence[Sequence[int]],
+    inputs: Mapping[str, Any],
+    cfg: Mapping[str, Any],
+    outputs: Mapping[str, PathLike],
+) -> None:
+    """Evaluate every model of the grid; coherence from one counting pass over the corpus."""
+    from gensim.corpora import Dictionary, MmCorpus
+
+    from swedish_topics import metrics as m
+    from swedish_topics.coherence import coherence_many, top_word_ids
+    from swedish_topics.lda import load_model_npz
+
+    eval_cfg = cfg["evaluation"]
+    top_n = int(eval_cfg["top_n"])
+    dictionary = Dictionary.load_from_text(str(inputs["dictionary"]))
+    arrays = {}
+    train_info = {}
+    for (k, seed), npz, train_json in zip(models, inputs["models"], inputs["train"], strict=True):
+        arrays[(k, seed)] = load_model_npz(npz)
+        with open(train_json, encoding="utf-8") as handle:
+            train_info[(k, seed)] = json.load(handle)
+    topic_sets = {
+        f"k{k}_s{seed}": top_word_ids(arr.topic_term, top_n) for (k, seed), arr in arrays.items()
+    }
+    texts = (lemmas.split() for lemmas in read_units_tsv(inputs["units_tsv"])["lemmas"])
+    coherence = coherence_many(
+        topic_sets,
+        texts=texts,
+        corpus=MmCorpus(str(inputs["corpus"])),
+        dictionary=dictionary,
+        measures=("u_mass", "c_npmi", "c_v"),
+    )
+    rows = []
+    topic_rows = []
+    for (k, seed), arr in arrays.items():
+        name = f"k{k}_s{seed}"
+        coh = coherence[name]
+        info = train_info[(k, seed)]
+        excl = m.exclusivity(arr.topic_term, top_n=top_n)
+        rows.append(
+            {
+                "k": k,
+                "seed": seed,
+                "coherence_npmi": float(np.mean(coh["c_npmi"])),
+                "coherence_cv": float(np.mean(coh["c_v"])),
+                "coherence_umass": float(np.mean(coh["u_mass"])),
+                "perplexity": info["perplexity"],
+                "heldout_bound": info["heldout_bound"],
+                "diversity": m.topic_diversity(arr.topic_term, top_n=25),
+                "exclusivity": float(np.mean(excl)),
+                "train_seconds": info["train_seconds"],
+            }
+        )
+        for t in range(k):
+            topic_rows.append(
+                {
+                    "k": k,
+                    "seed": seed,
+                    "topic": t + 1,
+                    "coherence_npmi": coh["c_npmi"][t],
+                    "coherence_cv": coh["c_v"][t],
+                    "coherence_umass": coh["u_mass"][t],
+                    "exclusivity": excl[t],
+                }
+            )
+    sio.write_csv(outputs["metrics"], rows, METRIC_COLUMNS)
+    sio.write_csv(
+        outputs["topic_coherence"],
+        topic_rows,
+        ["k", "seed", "topic", "coherence_npmi", "coherence_cv", "coherence_umass", "exclusivity"],
+    )
+
+    threshold = float(eval_cfg["stability_threshold"])
+    stab_rows = []
+    agree_rows = []
+    for k in sorted({k for k, _ in arrays}):
+        by_seed = {seed: arr.topic_term for (kk, seed), arr in arrays.items() if kk == k}
+        result = m.stability(by_seed, measure=eval_cfg["stability_measure"], top_n=top_n)
+        stab_rows.append(
+            {
+                "k": k,
+                "stability_mean": result.mean,
+                "stability_min": result.min,
+                "stability_max": result.max,
+                "n_pairs": result.n_pairs,
+                "measure": eval_cfg["stability_measure"],
+                "passes": bool(result.mean >= threshold) if not math.isnan(result.mean) else False,
+            }
+        )
+        for seed, agreement in sorted(result.per_seed.items()):
+            agree_rows.append({"k": k, "seed": seed, "agreement": agreement})
+    sio.write_csv(
+        outputs["stability"],
+        stab_rows,
+        ["k", "stability_mean", "stability_min", "stability_max", "n_pairs", "measure", "passes"],
+    )
+    sio.write_csv(outputs["agreement"], agree_rows, ["k", "seed", "agreement"])
+
+
+def _num(value: str) -> float:
+    return float(value) if value not in ("", None) else float("nan")
+
+
+def select_model(
+    *, inputs: Mapping[str, PathLike], cfg: Mapping[str, Any], out_choice: PathLike
+) -> None:
+    """Apply the selection rule (or the pinned model) and record the choice and its reason."""
+    from swedish_topics.selection import select_model as _select
+
+    metrics = [
+        {key: (int(v) if key in ("k", "seed") else _num(v)) for key, v in row.items()}
+        for row in sio.read_csv(inputs["metrics"])
+    ]
+    stability = [
+        {
+            "k": int(row["k"]),
+            "stability_mean": _num(row["stability_mean"]),
+            "stability_min": _num(row["stability_min"]),
+            "stability_max": _num(row["stability_max"]),
+            "n_pairs": int(row["n_pairs"]),
+        }
+        for row in sio.read_csv(inputs["stability"])
+    ]
+    agreement = {
+        (int(r["k"]), int(r["seed"])): _num(r["agreement"])
+        for r in sio.read_csv(inputs["agreement"])
+    }
+    sel = cfg["selection"]
+    choice = _select(
+        metrics,
+        stability,
+        metric=sel["metric"],
+        threshold=float(cfg["evaluation"]["stability_threshold"]),
+        pinned_k=sel["k"],
+        pinned_seed=sel["seed"],
+        seed_agreement=agreement,
+    )
+    sio.atomic_write_json(out_choice, choice)
+    logger.info("chosen: K=%s seed=%s: %s", choice["k"], choice["seed"], choice["reason"])
+
+
+def final_model(
+    *,
+    choice_json: PathLike,
+    models: Sequence[Sequence[int]],
+    model_files: Sequence[PathLike],
+    out_model: PathLike,
+) -> None:
+    """Copy the chosen model's arrays to final/model.npz (checked, pickle-free)."""
+    from swedish_topics.lda import load_model_npz
+
+    with open(choice_json, encoding="utf-8") as handle:
+        choice = json.load(handle)
+    lookup = {(int(k), int(s)): Path(p) for (k, s), p in zip(models, model_files, strict=True)}
+    source = lookup[(int(choice["k"]), int(choice["seed"]))]
+    load_model_npz(source)  # validates the file (no pickle, expected arrays)
+    arrays = sio.load_npz(source)
+    sio.atomic_save_npz(out_model, **arrays)
+    logger.info("final model: %s", source)
+
+
+# ------------------------------------------------------------------------- figures
+def _stem(out_png: PathLike) -> Path:
+    path = Path(out_png)
+    return path.with_suffix("")
+
+
+def plot_model_selection(*, inputs: Mapping[str, PathLike], out_png: PathLike) -> None:
+    """Figure: each metric against K with the spread across seeds; the chosen K marked."""
+    from swedish_topics import figures
+
+    figures.plot_model_selection(
+        inputs["metrics"], inputs["stability"], inputs["choice"], _stem(out_png)
+    )
+
+
+def plot_top_terms(*, inputs: Mapping[str, PathLike], out_png: PathLike) -> None:
+    """Figure: the top terms of every topic."""
+    from swedish_topics import figures
+
+    figures.plot_top_terms(inputs["topic_terms"], inputs["topics"], _stem(out_png))
+
+
+def plot_prevalence_heatmap(
+    *, inputs: Mapping[str, PathLike], facet: str, out_png: PathLike
+) -> None:
+    """Figure: topic prevalence by group of a categorical facet."""
+    from swedish_topics import figures
+
+    figures.plot_prevalence_heatmap(inputs["prevalence"], inputs["topics"], facet, _stem(out_png))
+
+
+def plot_prevalence_trend(*, inputs: Mapping[str, PathLike], facet: str, out_png: PathLike) -> None:
+    """Figure: topic prevalence over a numeric facet with interval bands."""
+    from swedish_topics import figures
+
+    figures.plot_prevalence_trend(inputs["prevalence"], inputs["topics"], facet, _stem(out_png))
+
+
+def plot_differences(*, inputs: Mapping[str, PathLike], facet: str, out_png: PathLike) -> None:
+    """Figure: each group's difference to the rest of the corpus, per topic."""
+    from swedish_topics import figures
+
+    figures.plot_differences(inputs["differences"], inputs["topics"], facet, _stem(out_png))
+
+
+def plot_doc_composition(
+    *, inputs: Mapping[str, PathLike], cfg: Mapping[str, Any], out_png: PathLike
+) -> None:
+    """Figure: the topic composition of every document, labelled with its facets."""
+    from swedish_topics import figures
+    from swedish_topics.corpus import read_metadata
+
+    metadata = read_metadata(Path(inputs["metadata"]))
+    labels = {
+        row["doc_id"]: " · ".join([row["doc_id"][:24], *(row.get(f, "") for f in cfg["facets"])])
+        for row in metadata.rows
+    }
+    figures.plot_doc_composition(
+        inputs["doc_topics"], inputs["topics"], _stem(out_png), doc_labels=labels
+    )
+
+
+# ----------------------------------------------------------------- provenance, methods
+def provenance(
+    *,
+    inputs: Mapping[str, Any],
+    cfg: Mapping[str, Any],
+    workflow_dir: PathLike,
+    out_json: PathLike,
+) -> None:
+    """Record versions, the merged config, corpus checksums, the git commit and seeds."""
+    from swedish_topics import provenance as prov
+
+    validation = _load_validation(inputs["validation"])
+    with open(inputs["choice"], encoding="utf-8") as handle:
+        choice = json.load(handle)
+    models = []
+    for path in inputs["train"]:
+        with open(path, encoding="utf-8") as handle:
+            models.append(json.load(handle))
+    data = prov.build_provenance(
+        cfg=cfg,
+        corpus_dir=Path(cfg["corpus"]),
+        doc_ids=validation["doc_ids"],
+        workflow_dir=Path(workflow_dir),
+        models=models,
+        choice=choice,
+    )
+    prov.write_provenance(Path(out_json), data)
+
+
+def methods(*, inputs: Mapping[str, Any], cfg: Mapping[str, Any], out_md: PathLike) -> None:
+    """Write methods.md: a methods paragraph generated from this run's outputs."""
+    from swedish_topics.methods import methods_text
+
+    with open(inputs["provenance"], encoding="utf-8") as handle:
+        provenance_data = json.load(handle)
+    with open(inputs["choice"], encoding="utf-8") as handle:
+        choice = json.load(handle)
+    prevalence_files = inputs["prevalence"]
+    if isinstance(prevalence_files, str | Path):
+        prevalence_files = [prevalence_files]
+    prevalence = {
+        facet: sio.read_csv(path)
+        for facet, path in zip(cfg["facets"], prevalence_files, strict=True)
+    }
+    text = methods_text(
+        cfg=cfg,
+        validation=_load_validation(inputs["validation"]),
+        summary=sio.read_csv(inputs["summary"]),
+        metrics=sio.read_csv(inputs["metrics"]),
+        stability=sio.read_csv(inputs["stability"]),
+        choice=choice,
+        topics=sio.read_csv(inputs["topics"]),
+        prevalence=prevalence,
+        provenance=provenance_data,
+    )
+    sio.atomic_write_text(out_md, text)
+
+
+# -------------------------------------------------------------------------- analyse
+class _Final:
+    """The final model's arrays with its units and documents, ready for analysis."""
+
+    def __init__(self, model_npz: PathLike, units_tsv: PathLike, validation_json: PathLike):
+        from swedish_topics.analysis import doc_topics, units_by_doc
+
+        arrays = sio.load_npz(model_npz)
+        self.topic_term: np.ndarray = arrays["topic_term"]
+        self.theta: np.ndarray = arrays["theta"].astype(np.float64)
+        self.vocab: list[str] = [str(t) for t in arrays["vocab"]]
+        self.units = read_units_tsv(units_tsv)
+        validation = _load_validation(validation_json)
+        with_units = set(self.units["doc_id"])
+        self.doc_ids = [d for d in validation["doc_ids"] if d in with_units]
+        dropped = len(validation["doc_ids"]) - len(self.doc_ids)
+        if dropped:
+            logger.warning(
+                "%d document(s) have no units left after cleaning and are not analysed", dropped
+            )
+        self.doc_theta = doc_topics(
+            self.theta, self.units["doc_id"], self.units["n_tokens"], self.doc_ids
+        )
+        self.unit_theta_by_doc = units_by_doc(
+            self.theta, self.units["doc_id"], self.units["n_tokens"], self.doc_ids
+        )
+
+
+def topic_tables(
+    *, inputs: Mapping[str, PathLike], cfg: Mapping[str, Any], outputs: Mapping[str, Any]
+) -> None:
+    """topic_terms, topics, doc_topics and representative_passages of the final model."""
+    from swedish_topics import terms
+    from swedish_topics.analysis import corpus_prevalence, write_doc_topics
+
+    final = _Final(inputs["model"], inputs["units_tsv"], inputs["validation"])
+    acfg = cfg["analysis"]
+    with open(inputs["choice"], encoding="utf-8") as handle:
+        choice = json.load(handle)
+    term_freq = terms.term_frequencies_from_vocabulary_csv(inputs["vocabulary"], final.vocab)
+
+    write_doc_topics(outputs["doc_topics"], final.doc_theta, final.doc_ids)
+    term_rows = terms.topic_terms(
+        final.topic_term,
+        final.vocab,
+        term_freq,
+        n_terms=int(acfg["n_terms"]),
+        lam=float(acfg["relevance_lambda"]),
+    )
+    terms.write_topic_terms(
+        outputs["topic_terms"], term_rows, lam=float(acfg["relevance_lambda"]), frex_weight=0.5
+    )
+    labels = terms.topic_labels(
+        final.topic_term, final.vocab, user_labels=acfg["topic_labels"], term_freq=term_freq
+    )
+    npmi = {
+        int(r["topic"]): float(r["coherence_npmi"])
+        for r in sio.read_csv(inputs["topic_coherence"])
+        if int(r["k"]) == int(choice["k"]) and int(r["seed"]) == int(choice["seed"])
+    }
+    topic_rows = terms.topics_table(
+        final.topic_term,
+        final.vocab,
+        labels=labels,
+        prevalence=corpus_prevalence(final.doc_theta),
+        coherence_npmi=[npmi[t] for t in range(1, final.topic_term.shape[0] + 1)],
+        term_freq=term_freq,
+    )
+    terms.write_topics(outputs["topics"], topic_rows)
+    unit_texts = terms.load_unit_texts(inputs["units_jsonl"], final.units["unit_id"])
+    passages = terms.representative_passages(
+        final.theta,
+        final.units["unit_id"],
+        final.units["doc_id"],
+        unit_texts,
+        n_passages=int(acfg["n_passages"]),
+        unit_n_tokens=final.units["n_tokens"],
+    )
+    terms.write_passages(outputs["passages"], passages)
+
+
+def compare_groups(
+    *,
+    inputs: Mapping[str, PathLike],
+    cfg: Mapping[str, Any],
+    facet: str,
+    outputs: Mapping[str, Any],
+) -> None:
+    """prevalence_by_<facet> and differences_by_<facet> with bootstrap intervals."""
+    from swedish_topics.analysis import write_group_tables
+    from swedish_topics.corpus import read_metadata
+
+    final = _Final(inputs["model"], inputs["units_tsv"], inputs["validation"])
+    metadata = read_metadata(Path(inputs["metadata"]))
+    write_group_tables(
+        outputs["prevalence"],
+        outputs["differences"],
+        facet=facet,
+        doc_theta=final.doc_theta,
+        doc_ids=final.doc_ids,
+        metadata_rows=metadata.rows,
+        analysis_cfg=cfg["analysis"],
+        min_group_docs=int(cfg["min_group_docs"]),
+        unit_theta_by_doc=final.unit_theta_by_doc,
+    )
+
+
+def trend(
+    *,
+    inputs: Mapping[str, PathLike],
+    cfg: Mapping[str, Any],
+    facet: str,
+    outputs: Mapping[str, Any],
+) -> None:
+    """trend_by_<facet>: the change of every topic's prevalence per unit of the facet."""
+    from swedish_topics.analysis import write_trend_table
+    from swedish_topics.corpus import read_metadata
+
+    final = _Final(inputs["model"], inputs["units_tsv"], inputs["validation"])
+    metadata = read_metadata(Path(inputs["metadata"]))
+    write_trend_table(
+        outputs["trend"],
+        facet=facet,
+        doc_theta=final.doc_theta,
+        doc_ids=final.doc_ids,
+        metadata_rows=metadata.rows,
+        analysis_cfg=cfg["analysis"],
+    )
+
+
+def topic_map(*, inputs: Mapping[str, PathLike], out_html: PathLike) -> None:
+    """The interactive topic map (pyLDAvis), offline, with our topic numbers and labels."""
+    from swedish_topics import terms
+    from swedish_topics.ldavis import write_ldavis_html
+
+    arrays = sio.load_npz(inputs["model"])
+    vocab = [str(t) for t in arrays["vocab"]]
+    units = read_units_tsv(inputs["units_tsv"])
+    labels = {int(r["topic"]): r["label"] for r in sio.read_csv(inputs["topics"])}
+    write_ldavis_html(
+        arrays["topic_term"],
+        arrays["theta"].astype(np.float64),
+        np.asarray(units["n_tokens"], dtype=np.float64),
+        vocab,
+        terms.term_frequencies_from_vocabulary_csv(inputs["vocabulary"], vocab),
+        labels,
+        Path(out_html),
+    )

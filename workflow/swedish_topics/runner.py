@@ -36,6 +36,8 @@ def setup_logging(log_path: str | os.PathLike[str] | None, *, level: int = loggi
     console.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
     root.addHandler(console)
     logging.captureWarnings(True)
+    # gensim logs every chunk at INFO; our own modules log the progress that matters.
+    logging.getLogger("gensim").setLevel(logging.WARNING)
 
 
 def pin_threads(threads: int = 1) -> None:
