@@ -199,7 +199,7 @@ def evaluate_models(
     from gensim.corpora import Dictionary, MmCorpus
 
     from swedish_topics import metrics as m
-    from swedish_topics.coherence import coherence_many, top_word_ids
+    from swedish_topics.coherence import coherence_many, iter_unit_lemmas, top_word_ids
     from swedish_topics.lda import load_model_npz
 
     eval_cfg = cfg["evaluation"]
@@ -214,7 +214,7 @@ def evaluate_models(
     topic_sets = {
         f"k{k}_s{seed}": top_word_ids(arr.topic_term, top_n) for (k, seed), arr in arrays.items()
     }
-    texts = (lemmas.split() for lemmas in read_units_tsv(inputs["units_tsv"])["lemmas"])
+    texts = iter_unit_lemmas(inputs["units_tsv"])
     coherence = coherence_many(
         topic_sets,
         texts=texts,
