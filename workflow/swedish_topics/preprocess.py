@@ -1,0 +1,507 @@
+"""The preprocessing pipeline: shards of documents → units of lemmas → corpus files.
+
+Two stages, both streaming (memory grows with the vocabulary, not with the corpus):
+
+1. :func:`preprocess_shard` (one job per shard, in parallel): for each document, clean
+   it (:mod:`~swedish_topics.clean`), cut it into units (:mod:`~swedish_topics.units`),
+   tokenise (:mod:`~swedish_topics.tokenize`), lemmatise
+   (:mod:`~swedish_topics.lemmatize`) and drop stopwords
+   (:mod:`~swedish_topics.stopwords`); write ``interim/shards/{shard}.jsonl`` (one unit
+   per line: ``unit_id``, ``doc_id``, ``text``, ``tokens``) and
+   ``{shard}.counts.json`` (tokens, types and units after each step, with each step's
+   vocabulary so that types can be counted across shards).
+2. :func:`build_corpus` (one job): read the shards in order, learn phrases (gensim
+   ``Phrases``, NPMI scoring, frozen), build the vocabulary (gensim ``Dictionary`` +
+   ``filter_extremes``), and write ``preprocess/units.tsv``, ``units.jsonl``,
+   ``dictionary.txt``, ``corpus.mm``, ``tables/vocabulary.csv`` and
+   ``tables/preprocessing_summary.csv``.
+
+Choices
+-------
+- Stopwords: a token is dropped when its surface form or its lemma is a stopword
+  (shipped list + ``extra`` + ``extra_file`` + facet values when
+  ``remove_facet_values``); see :mod:`~swedish_topics.stopwords`.
+- Empty units: a unit left without tokens after the vocabulary filter is dropped from all
+  of ``units.tsv``, ``units.jsonl`` and ``corpus.mm`` alike, so row *i* of each is the same
+  unit; the summary table reports how many units remain. (The shard files keep every
+  unit.)
+- ``corpus.mm`` is written without gensim's pickled ``.index`` file, so reading it back
+  never unpickles anything (``MmCorpus(path)`` streams it; row order = ``units.tsv``).
+- ``no_above`` is a share of the units that have at least one token after phrases.
+- Output order is the shard order, then document order, then unit order: deterministic.
+
+The per-token hot path is ``str.split`` and one dict lookup per whitespace-separated
+chunk ("kommunerna," → ("kommun",); "och" → ()), done in C (``map`` +
+``itertools.chain``); the tokeniser, lemmatiser and stopword list run once per distinct
+chunk. Running counts are kept per chunk and turned into token counts at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+from swedish_topics import io as sio
+from swedish_topics.clean import REASONS, Cleaner
+from swedish_topics.errors import CorpusError
+from swedish_topics.lemmatize import Lemmatizer, load_overrides
+from swedish_topics.stopwords import facet_value_stopwords, load_stopwords
+from swedish_topics.tokenize import SwedishTokenizer
+from swedish_topics.units import make_units
+
+logger = logging.getLogger(__name__)
+
+#: Steps counted in the shards, in order.
+SHARD_STEPS = ("raw", "cleaned", "lemmatised", "stopwords_removed")
+#: All steps of tables/preprocessing_summary.csv, in order.
+SUMMARY_STEPS = (*SHARD_STEPS, "phrases", "vocabulary_filter")
+#: What each summary step means (written to the log and the table's caption).
+STEP_MEANING = {
+    "raw": "tokens of the raw documents (units = documents)",
+    "cleaned": "tokens of the units after removing page furniture",
+    "lemmatised": "the same tokens, lemmatised",
+    "stopwords_removed": "after removing stopwords (units = units with a token left)",
+    "phrases": "after joining frequent phrases into one token (a_b)",
+    "vocabulary_filter": "after the vocabulary filter (units = units kept in the corpus)",
+}
+PHRASE_DELIMITER = "_"
+
+
+def _section(config: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The ``preprocess`` section, whether given the section or the whole config."""
+    return config.get("preprocess", config)
+
+
+@dataclass(frozen=True)
+class ProcessedUnit:
+    """A unit after preprocessing: its ``tokens`` are lemmas after stopword removal."""
+
+    unit_id: str
+    doc_id: str
+    text: str
+    tokens: list[str]
+
+
+class TextPipeline:
+    """Clean, cut, tokenise, lemmatise and filter documents; count what each step did.
+
+    Parameters
+    ----------
+    config
+        The ``preprocess`` section of the configuration (a plain dict as in
+        ``config/config.yaml``; the whole configuration is accepted too).
+    facet_values
+        Values of the facet columns; their names become stopwords when
+        ``stopwords.remove_facet_values`` is true.
+
+    Examples
+    --------
+    >>> pipeline = TextPipeline(config["preprocess"], facet_values=["Umeå"])  # doctest: +SKIP
+    >>> units = pipeline.process_document("doc1", text)  # doctest: +SKIP
+    """
+
+    def __init__(self, config: Mapping[str, Any], *, facet_values: Iterable[str] = ()) -> None:
+        cfg = _section(config)
+        clean = cfg["clean"]
+        self.cleaner = Cleaner(
+            patterns=[*clean.get("furniture_patterns", ()), *clean.get("extra_patterns", ())],
+            drop_bylines=clean.get("drop_bylines", True),
+            drop_repeated_paragraphs=clean.get("drop_repeated_paragraphs", True),
+            join_hyphenation=clean.get("join_hyphenation", True),
+            drop_caption_lead=clean.get("drop_caption_lead", True),
+        )
+        units = cfg["units"]
+        self.unit_mode = units.get("mode", "paragraphs")
+        self.min_tokens = int(units.get("min_tokens", 60))
+        self.max_tokens = int(units.get("max_tokens", 250))
+        self.tokenizer = SwedishTokenizer(min_length=int(cfg["tokenize"].get("min_length", 2)))
+        lem = cfg["lemmatize"]
+        overrides_path = lem.get("overrides")
+        self.lemmatizer = Lemmatizer(
+            overrides=load_overrides(overrides_path) if overrides_path else None,
+            greedy=lem.get("greedy", True),
+            enabled=lem.get("enabled", True),
+        )
+        stop = cfg["stopwords"]
+        stopwords = set(
+            load_stopwords(extra=stop.get("extra") or (), extra_file=stop.get("extra_file"))
+        )
+        self.facet_stopwords: set[str] = set()
+        if stop.get("remove_facet_values", True):
+            self.facet_stopwords = facet_value_stopwords(
+                facet_values, tokenizer=self.tokenizer.tokenize, lemmatizer=self.lemmatizer
+            )
+            stopwords |= self.facet_stopwords
+        self.stopwords = frozenset(stopwords)
+        #: whitespace-separated chunk -> its final tokens (the hot-path cache)
+        self._chunks: dict[str, tuple[str, ...]] = {}
+        self._raw = Counter[str]()  # chunks of the raw documents
+        self._cleaned = Counter[str]()  # chunks of the units
+        self.n_documents = 0
+        self.n_units = 0
+        self.n_units_nonempty = 0
+        self.removed = dict.fromkeys(REASONS, 0)
+        self.hyphenations_joined = 0
+        logger.info(
+            "pipeline: %d stopwords (%d from facet values), %d lemma overrides, units=%s",
+            len(self.stopwords),
+            len(self.facet_stopwords),
+            len(self.lemmatizer.overrides),
+            self.unit_mode,
+        )
+
+    def _final_token(self, token: str) -> str:
+        """The lemma of a token, or "" when the token or its lemma is a stopword."""
+        if token in self.stopwords:
+            return ""
+        lemma = self.lemmatizer(token)
+        return "" if lemma in self.stopwords else lemma
+
+    def _tokens_of_chunk(self, chunk: str) -> list[str]:
+        normalise = self.tokenizer.normalise
+        return [t for t in map(normalise, self.tokenizer.candidates(chunk)) if t]
+
+    def _analyse(self, chunk: str) -> tuple[str, ...]:
+        final = (self._final_token(t) for t in self._tokens_of_chunk(chunk))
+        return tuple(t for t in final if t)
+
+    def final_tokens(self, text: str) -> list[str]:
+        """Lemmas of ``text`` after stopword removal (the hot path; counts nothing).
+
+        Equal to tokenising ``text`` (:class:`~swedish_topics.tokenize.SwedishTokenizer`),
+        lemmatising and dropping stopwords, but computed per whitespace-separated chunk
+        and cached: a candidate token never spans whitespace, so a text's tokens are the
+        concatenation of its chunks' tokens.
+        """
+        return self._finals(text.split())
+
+    def _finals(self, chunks: list[str]) -> list[str]:
+        cache = self._chunks
+        try:
+            return list(chain.from_iterable(map(cache.__getitem__, chunks)))
+        except KeyError:
+            for chunk in set(chunks).difference(cache):
+                cache[chunk] = self._analyse(chunk)
+            return list(chain.from_iterable(map(cache.__getitem__, chunks)))
+
+    def process_document(self, doc_id: str, text: str) -> list[ProcessedUnit]:
+        """Preprocess one document and update the running counts.
+
+        Returns
+        -------
+        list of ProcessedUnit
+            Every unit of the document, also those left without tokens.
+        """
+        self.n_documents += 1
+        self._raw.update(text.split())
+        cleaned = self.cleaner.clean(text)
+        for reason, n in cleaned.removed.items():
+            self.removed[reason] += n
+        self.hyphenations_joined += cleaned.hyphenations_joined
+        units = make_units(
+            doc_id,
+            cleaned.paragraphs,
+            mode=self.unit_mode,
+            min_tokens=self.min_tokens,
+            max_tokens=self.max_tokens,
+        )
+        out = []
+        for unit in units:
+            chunks = unit.text.split()
+            self._cleaned.update(chunks)
+            tokens = self._finals(chunks)
+            if tokens:
+                self.n_units_nonempty += 1
+            out.append(ProcessedUnit(unit.unit_id, unit.doc_id, unit.text, tokens))
+        self.n_units += len(units)
+        return out
+
+    def counts(self) -> dict[str, Any]:
+        """Tokens, types (with the vocabulary) and units after each step so far."""
+        raw: Counter[str] = Counter()
+        for chunk, n in self._raw.items():
+            for token in self._tokens_of_chunk(chunk):
+                raw[token] += n
+        cleaned: Counter[str] = Counter()
+        lemmas: Counter[str] = Counter()
+        kept: Counter[str] = Counter()
+        for chunk, n in self._cleaned.items():
+            for token in self._tokens_of_chunk(chunk):
+                cleaned[token] += n
+                lemmas[self.lemmatizer(token)] += n
+                final = self._final_token(token)
+                if final:
+                    kept[final] += n
+        units = {
+            "raw": self.n_documents,
+            "cleaned": self.n_units,
+            "lemmatised": self.n_units,
+            "stopwords_removed": self.n_units_nonempty,
+        }
+        steps = {}
+        for step, counter in zip(SHARD_STEPS, (raw, cleaned, lemmas, kept), strict=True):
+            steps[step] = {
+                "tokens": sum(counter.values()),
+                "types": len(counter),
+                "units": units[step],
+                "vocabulary": sorted(counter),
+            }
+        return {
+            "documents": self.n_documents,
+            "removed_paragraphs": dict(self.removed),
+            "hyphenations_joined": self.hyphenations_joined,
+            "steps": steps,
+        }
+
+
+def preprocess_shard(
+    documents: Iterable[tuple[str, str]],
+    *,
+    config: Mapping[str, Any],
+    facet_values: Iterable[str],
+    out_units: Path,
+    out_counts: Path,
+) -> None:
+    """Preprocess one shard of documents and write its units and counts.
+
+    Parameters
+    ----------
+    documents
+        ``(doc_id, text)`` pairs, streamed.
+    config
+        The ``preprocess`` section of the configuration.
+    facet_values
+        All values of the categorical facet columns (the same for every shard).
+    out_units
+        ``interim/shards/{shard}.jsonl``: one JSON object per unit (``unit_id``,
+        ``doc_id``, ``text``, ``tokens``), written atomically.
+    out_counts
+        ``interim/shards/{shard}.counts.json``: see :meth:`TextPipeline.counts`.
+    """
+    pipeline = TextPipeline(config, facet_values=facet_values)
+    with sio.atomic_open(out_units) as handle:
+        for doc_id, text in documents:
+            for unit in pipeline.process_document(doc_id, text):
+                record = {
+                    "unit_id": unit.unit_id,
+                    "doc_id": unit.doc_id,
+                    "text": unit.text,
+                    "tokens": unit.tokens,
+                }
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    counts = pipeline.counts()
+    sio.atomic_write_json(out_counts, counts)
+    steps = counts["steps"]
+    logger.info(
+        "%s: %d documents -> %d units (%d with tokens); tokens raw %d, cleaned %d, kept %d; "
+        "removed paragraphs %s",
+        Path(out_units).name,
+        counts["documents"],
+        steps["cleaned"]["units"],
+        steps["stopwords_removed"]["units"],
+        steps["raw"]["tokens"],
+        steps["cleaned"]["tokens"],
+        steps["stopwords_removed"]["tokens"],
+        counts["removed_paragraphs"],
+    )
+
+
+# ----------------------------------------------------------------------------- corpus
+def _iter_records(shard_files: Sequence[Path]) -> Iterator[dict[str, Any]]:
+    for path in shard_files:
+        with open(path, encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError as err:
+                    raise CorpusError(
+                        f"{path}, line {number}: not valid JSON ({err.msg}, column {err.colno})."
+                        " The shard file is damaged; delete it and run the workflow again."
+                    ) from err
+
+
+class _ShardTokens:
+    """Restartable iterable over the token lists of the shard files, in order."""
+
+    def __init__(self, shard_files: Sequence[Path]) -> None:
+        self.shard_files = list(shard_files)
+
+    def __iter__(self) -> Iterator[list[str]]:
+        for record in _iter_records(self.shard_files):
+            yield record["tokens"]
+
+
+def _merge_counts(count_files: Sequence[Path]) -> dict[str, dict[str, int]]:
+    """Sum tokens and units, and count types over the union of the shard vocabularies."""
+    merged: dict[str, dict[str, int]] = {}
+    for step in SHARD_STEPS:
+        tokens = units = 0
+        vocabulary: set[str] = set()
+        for path in count_files:
+            with open(path, encoding="utf-8") as handle:
+                data = json.load(handle)["steps"][step]
+            tokens += data["tokens"]
+            units += data["units"]
+            vocabulary.update(data["vocabulary"])
+        merged[step] = {"tokens": tokens, "types": len(vocabulary), "units": units}
+    return merged
+
+
+def learn_phrases(sentences: Iterable[list[str]], *, min_count: int, threshold: float) -> Any:
+    """Learn bigram phrases with NPMI scoring and return the frozen (fast) model."""
+    from gensim.models.phrases import Phrases
+
+    phrases = Phrases(
+        sentences,
+        min_count=min_count,
+        threshold=threshold,
+        scoring="npmi",
+        delimiter=PHRASE_DELIMITER,
+    )
+    frozen = phrases.freeze()
+    logger.info("phrases: %d bigrams learned", len(frozen.phrasegrams))
+    return frozen
+
+
+def build_corpus(
+    shard_files: Sequence[Path],
+    count_files: Sequence[Path],
+    *,
+    config: Mapping[str, Any],
+    out_dir: Path,
+    tables_dir: Path,
+) -> None:
+    """Join phrases, build the vocabulary and write the corpus files and tables.
+
+    Reads the shard files three times (phrases, vocabulary, output), never holding all
+    units in memory.
+
+    Parameters
+    ----------
+    shard_files, count_files
+        The shard outputs of :func:`preprocess_shard`, in shard order.
+    config
+        The ``preprocess`` section (``phrases``, ``vocabulary``).
+    out_dir
+        ``preprocess/``: units.tsv, units.jsonl, dictionary.txt, corpus.mm.
+    tables_dir
+        ``tables/``: vocabulary.csv, preprocessing_summary.csv (+ .tex, .md).
+    """
+    from gensim.corpora import Dictionary, MmCorpus
+
+    cfg = _section(config)
+    phrases_cfg = cfg.get("phrases", {})
+    vocab_cfg = cfg["vocabulary"]
+    out_dir, tables_dir = Path(out_dir), Path(tables_dir)
+    summary = _merge_counts(count_files)
+
+    # Pass 1: phrases.
+    phraser = None
+    if phrases_cfg.get("enabled", True):
+        phraser = learn_phrases(
+            _ShardTokens(shard_files),
+            min_count=int(phrases_cfg.get("min_count", 5)),
+            threshold=float(phrases_cfg.get("threshold", 0.5)),
+        )
+
+    def phrased(tokens: list[str]) -> list[str]:
+        return phraser[tokens] if phraser is not None and len(tokens) > 1 else tokens
+
+    # Pass 2: the vocabulary, over units that have tokens.
+    n_nonempty = 0
+
+    def nonempty_units() -> Iterator[list[str]]:
+        nonlocal n_nonempty
+        for tokens in _ShardTokens(shard_files):
+            if tokens:
+                n_nonempty += 1
+                yield phrased(tokens)
+
+    dictionary = Dictionary(nonempty_units(), prune_at=None)
+    summary["phrases"] = {
+        "tokens": dictionary.num_pos,
+        "types": len(dictionary),
+        "units": n_nonempty,
+    }
+    keep_n = vocab_cfg.get("keep_n")
+    dictionary.filter_extremes(
+        no_below=int(vocab_cfg["no_below"]),
+        no_above=float(vocab_cfg["no_above"]),
+        keep_n=int(keep_n) if keep_n is not None else None,
+    )
+    dictionary.compactify()
+    token2id = dictionary.token2id
+
+    # Pass 3: units.tsv, units.jsonl and corpus.mm in one aligned stream.
+    kept_units = kept_tokens = 0
+    mm_path = out_dir / "corpus.mm"
+    with (
+        sio.atomic_open(out_dir / "units.tsv") as tsv,
+        sio.atomic_open(out_dir / "units.jsonl") as jsonl,
+        sio.atomic_path(mm_path) as mm_tmp,
+    ):
+        tsv.write("unit_id\tdoc_id\tn_tokens\tlemmas\n")
+
+        def bows() -> Iterator[list[tuple[int, int]]]:
+            nonlocal kept_units, kept_tokens
+            for record in _iter_records(shard_files):
+                tokens = [t for t in phrased(record["tokens"]) if t in token2id]
+                if not tokens:
+                    continue
+                kept_units += 1
+                kept_tokens += len(tokens)
+                unit_id = _field(record["unit_id"])
+                doc_id = _field(record["doc_id"])
+                tsv.write(f"{unit_id}\t{doc_id}\t{len(tokens)}\t{' '.join(tokens)}\n")
+                row = {"unit_id": record["unit_id"], "doc_id": record["doc_id"]}
+                row["text"] = record["text"]
+                jsonl.write(json.dumps(row, ensure_ascii=False) + "\n")
+                yield dictionary.doc2bow(tokens)
+
+        MmCorpus.save_corpus(str(mm_tmp), bows(), id2word=dictionary, progress_cnt=10000)
+    stale_index = Path(f"{mm_path}.index")
+    if stale_index.exists():  # from an older run: it would no longer match
+        stale_index.unlink()
+    summary["vocabulary_filter"] = {
+        "tokens": kept_tokens,
+        "types": len(dictionary),
+        "units": kept_units,
+    }
+
+    with sio.atomic_path(out_dir / "dictionary.txt") as tmp:
+        dictionary.save_as_text(str(tmp))
+    vocabulary = sorted(
+        (
+            {"term": term, "count": dictionary.cfs.get(i, 0), "doc_freq": dictionary.dfs.get(i, 0)}
+            for term, i in token2id.items()
+        ),
+        key=lambda row: (-row["count"], row["term"]),
+    )
+    sio.write_csv(tables_dir / "vocabulary.csv", vocabulary, ["term", "count", "doc_freq"])
+    rows = [{"step": step, **summary[step]} for step in SUMMARY_STEPS]
+    sio.write_table(
+        tables_dir / "preprocessing_summary.csv",
+        rows,
+        ["step", "tokens", "types", "units"],
+        caption="Tokens, distinct types and units after each preprocessing step.",
+    )
+    for row in rows:
+        logger.info(
+            "%-18s tokens %10d  types %8d  units %8d  (%s)",
+            row["step"],
+            row["tokens"],
+            row["types"],
+            row["units"],
+            STEP_MEANING[row["step"]],
+        )
+
+
+def _field(value: str) -> str:
+    """A TSV field: tabs and line breaks in ids become spaces."""
+    return " ".join(str(value).split()) if any(c in str(value) for c in "\t\r\n") else str(value)
