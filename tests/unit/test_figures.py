@@ -1,0 +1,520 @@
+"""Tests of swedish_topics.figures: every figure on small hand-made tables.
+
+Each figure must write a non-empty PDF and a 300 dpi PNG, atomically (no temporary files
+left), without any warning (a missing glyph for å, ä, ö or † is a warning), and label
+every topic with its label, never a bare number.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from matplotlib.text import Text
+from swedish_topics import figures
+from swedish_topics import io as sio
+from swedish_topics.errors import UserError
+
+LABELS = [
+    "e-tjänst, digital, invånare",
+    "skola, elev, lärplattform",
+    "äldreomsorg, välfärdsteknik, trygghetslarm",
+    "bredband, fiber, utbyggnad",
+    "öppna data, API",
+]
+MUNICIPALITIES = {"Lund": 1, "Umeå": 1, "Vellinge": 2, "Vännäs": 1}
+YEARS = {"2018": 1, "2019": 2, "2021": 2}
+PREV_COLS = ["topic", "{f}", "mean", "ci_low", "ci_high", "n_docs", "n_units"]
+PREV_COLS += ["interval_basis", "flag", "note"]
+DIFF_COLS = ["topic", "{f}", "group_mean", "rest_mean", "difference", "ci_low", "ci_high"]
+DIFF_COLS += ["excludes_zero", "n_docs", "n_rest", "interval_basis", "flag", "note"]
+
+
+# --------------------------------------------------------------------------- table makers
+def label(k: int) -> str:
+    base = LABELS[(k - 1) % len(LABELS)]
+    return base if k <= len(LABELS) else f"{base} {k}"
+
+
+def write_topics(path: Path, k: int) -> Path:
+    rows = [
+        {"topic": t, "label": label(t), "top_terms": label(t), "prevalence": 1 / k}
+        for t in range(1, k + 1)
+    ]
+    sio.write_csv(path, rows, ["topic", "label", "top_terms", "prevalence", "coherence_npmi"])
+    return path
+
+
+def write_topic_terms(path: Path, k: int, n: int = 12) -> Path:
+    words = ["kommun", "välfärd", "ärende", "öppenhet", "e-tjänst", "skola", "fiber", "å"]
+    rows = [
+        {"topic": t, "rank": r, "term": f"{words[(t + r) % len(words)]}_{r}", "weight": 0.2 / r}
+        for t in range(1, k + 1)
+        for r in range(1, n + 1)
+    ]
+    sio.write_csv(path, rows, ["topic", "rank", "term", "weight", "frex", "relevance"])
+    return path
+
+
+def _flag(n_docs: int, no_interval: bool) -> tuple[str, str]:
+    if n_docs == 1:
+        return (
+            ("single_doc;no_interval", "none")
+            if no_interval
+            else (
+                "single_doc",
+                "units of one document",
+            )
+        )
+    return "few_docs", "documents"
+
+
+def write_prevalence(path: Path, facet: str, groups: dict[str, int], k: int) -> Path:
+    """Prevalence table like analysis writes it; the first single-doc group has no interval."""
+    rng = np.random.default_rng(1)
+    no_ci_group = next(g for g, n in groups.items() if n == 1)
+    rows = []
+    for t in range(1, k + 1):
+        for group, n_docs in groups.items():
+            mean = float(rng.uniform(0.02, 0.6))
+            flag, basis = _flag(n_docs, group == no_ci_group)
+            lo, hi = (mean - 0.05, mean + 0.07) if basis != "none" else (None, None)
+            rows.append(
+                {"topic": t, facet: group, "mean": mean, "ci_low": lo, "ci_high": hi,
+                 "n_docs": n_docs, "n_units": 3 * n_docs, "interval_basis": basis,
+                 "flag": flag, "note": "hand-made"}
+            )  # fmt: skip
+    sio.write_csv(path, rows, [c.format(f=facet) for c in PREV_COLS])
+    return path
+
+
+def write_differences(path: Path, facet: str, groups: dict[str, int], k: int) -> Path:
+    rng = np.random.default_rng(2)
+    no_ci_group = next(g for g, n in groups.items() if n == 1)
+    total = sum(groups.values())
+    rows = []
+    for t in range(1, k + 1):
+        for group, n_docs in groups.items():
+            diff = float(rng.uniform(-0.3, 0.3))
+            flag, basis = _flag(n_docs, group == no_ci_group)
+            lo, hi = (diff - 0.1, diff + 0.1) if basis != "none" else (None, None)
+            rows.append(
+                {"topic": t, facet: group, "group_mean": 0.3, "rest_mean": 0.3 - diff,
+                 "difference": diff, "ci_low": lo, "ci_high": hi,
+                 "excludes_zero": lo is not None and (lo > 0 or hi < 0), "n_docs": n_docs,
+                 "n_rest": total - n_docs, "interval_basis": basis, "flag": flag, "note": ""}
+            )  # fmt: skip
+    sio.write_csv(path, rows, [c.format(f=facet) for c in DIFF_COLS])
+    return path
+
+
+def write_doc_topics(path: Path, k: int, n_docs: int = 5) -> Path:
+    rng = np.random.default_rng(3)
+    rows = [
+        {"doc_id": f"doc_{d:03d}", "topic": t + 1, "weight": float(w)}
+        for d in range(n_docs)
+        for t, w in enumerate(rng.dirichlet(np.ones(k)))
+    ]
+    sio.write_csv(path, rows, ["doc_id", "topic", "weight"])
+    return path
+
+
+def write_selection(folder: Path, ks: list[int], seeds: list[int]) -> tuple[Path, Path, Path]:
+    rng = np.random.default_rng(4)
+    metrics = [
+        {"k": k, "seed": s, "coherence_npmi": rng.normal(0.05, 0.01),
+         "coherence_cv": rng.normal(0.4, 0.02), "coherence_umass": rng.normal(-2, 0.1),
+         "perplexity": 900 + 10 * k, "diversity": 0.9 - 0.02 * k, "exclusivity": 0.6,
+         "train_seconds": 1.5 * k}
+        for k in ks
+        for s in seeds
+    ]  # fmt: skip
+    cols = ["k", "seed", "coherence_npmi", "coherence_cv", "coherence_umass", "perplexity"]
+    cols += ["diversity", "exclusivity", "train_seconds"]
+    sio.write_csv(folder / "metrics.csv", metrics, cols)
+    one_seed = len(seeds) < 2
+    stability = [
+        {"k": k, "stability_mean": None if one_seed else 0.8 - 0.1 * i,
+         "stability_min": None if one_seed else 0.7 - 0.1 * i,
+         "stability_max": None if one_seed else 0.85 - 0.1 * i,
+         "n_pairs": 0 if one_seed else len(seeds) * (len(seeds) - 1) // 2}
+        for i, k in enumerate(ks)
+    ]  # fmt: skip
+    sio.write_csv(
+        folder / "stability.csv",
+        stability,
+        ["k", "stability_mean", "stability_min", "stability_max", "n_pairs"],
+    )
+    choice = {
+        "k": ks[0],
+        "seed": seeds[0],
+        "metric": "coherence_npmi",
+        "threshold": 0.5,
+        "reason": f"K = {ks[0]} is stable (≥ 0.5) and has the highest NPMI; för två seeds.",
+    }
+    sio.atomic_write_json(folder / "choice.json", choice)
+    return folder / "metrics.csv", folder / "stability.csv", folder / "choice.json"
+
+
+# --------------------------------------------------------------------------- checks
+def png_info(path: Path) -> tuple[int, int, float]:
+    """Width, height and dpi of a PNG, read from its IHDR and pHYs chunks."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    pos = data.find(b"pHYs")
+    assert pos > 0, "PNG has no resolution (pHYs) chunk"
+    ppm_x, _ppm_y, unit = struct.unpack(">IIB", data[pos + 4 : pos + 13])
+    assert unit == 1  # metre
+    return width, height, ppm_x * 0.0254
+
+
+def assert_written(paths: list[Path], stem: Path) -> None:
+    """A PDF and a PNG at figures.DPI (300, or lowered by ``fast``), no temporary files."""
+    assert paths == [stem.with_name(stem.name + ".pdf"), stem.with_name(stem.name + ".png")]
+    pdf, png = paths
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 1000
+    width, height, dpi = png_info(png)
+    assert dpi == pytest.approx(figures.DPI, abs=0.5)
+    assert width > figures.DPI and height > figures.DPI
+    leftovers = [p.name for p in stem.parent.iterdir() if ".tmp" in p.name]
+    assert leftovers == []
+
+
+def test_figures_are_saved_at_300_dpi() -> None:
+    assert figures.DPI == 300
+
+
+@pytest.fixture
+def fast(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large figures (K > 5 or marked by name) render at 60 dpi: 300 dpi is checked at K=2."""
+    params = getattr(getattr(request.node, "callspec", None), "params", {})
+    if params.get("k", 25) > 5:
+        monkeypatch.setattr(figures, "DPI", 60)
+
+
+@pytest.fixture
+def captured(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Figures passed to figures._save, to read their texts."""
+    figs: list[Any] = []
+    original = figures._save
+
+    def spy(fig: Any, out_stem: Any, **kwargs: Any) -> list[Path]:
+        figs.append(fig)
+        return original(fig, out_stem, **kwargs)
+
+    monkeypatch.setattr(figures, "_save", spy)
+    return figs
+
+
+def texts(fig: Any) -> list[str]:
+    return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
+
+
+def flat(fig: Any) -> str:
+    """All texts of ``fig`` with whitespace (line breaks, no-break spaces) collapsed."""
+    return " ".join(" ".join(texts(fig)).split())
+
+
+def run_clean(func: Callable[..., list[Path]], *args: Any, **kwargs: Any) -> list[Path]:
+    """Call ``func`` and fail on any warning (missing glyphs, empty means, ...)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        paths = func(*args, **kwargs)
+    assert [str(w.message) for w in caught] == []
+    return paths
+
+
+# --------------------------------------------------------------------------- each figure
+@pytest.mark.parametrize("k", [2, 25])
+def test_top_terms(tmp_path: Path, k: int, captured: list, fast: None) -> None:
+    stem = tmp_path / "top_terms"
+    paths = run_clean(
+        figures.plot_top_terms,
+        write_topic_terms(tmp_path / "topic_terms.csv", k),
+        write_topics(tmp_path / "topics.csv", k),
+        stem,
+        n=10,
+    )
+    assert_written(paths, stem)
+    shown = texts(captured[0])
+    assert any("äldreomsorg" in t for t in shown) or k < 3
+    assert any("1. e-tjänst" in t and "prevalence" in t for t in shown)
+    assert sum("prevalence" in t for t in shown) == k
+
+
+@pytest.mark.parametrize(("facet", "groups", "k"), [("municipality", MUNICIPALITIES, 2),
+                                                     ("municipality", MUNICIPALITIES, 25),
+                                                     ("year", YEARS, 4)])  # fmt: skip
+def test_prevalence_heatmap(
+    tmp_path: Path, facet: str, groups: dict[str, int], k: int, captured: list, fast: None
+) -> None:
+    stem = tmp_path / f"prevalence_by_{facet}"
+    paths = run_clean(
+        figures.plot_prevalence_heatmap,
+        write_prevalence(tmp_path / f"prevalence_by_{facet}.csv", facet, groups, k),
+        write_topics(tmp_path / "topics.csv", k),
+        facet,
+        stem,
+    )
+    assert_written(paths, stem)
+    fig = captured[0]
+    ax = fig.axes[0]
+    ylabels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(ylabels) == k and all(". " in y and len(y) > 4 for y in ylabels)
+    xlabels = [t.get_text() for t in ax.get_xticklabels()]
+    first_single = next(g for g, n in groups.items() if n == 1)
+    assert any(x.startswith(first_single) and "(n=1)†" in x for x in xlabels)
+    shown = texts(fig)
+    # Cells without an interval say so, never show a zero-width "[x, x]".
+    assert sum(t.endswith("\n[no interval]") for t in shown) == k
+    assert "† One document only" in flat(fig)
+
+
+def test_prevalence_heatmap_of_large_grid_scales(
+    tmp_path: Path, captured: list, fast: None
+) -> None:
+    groups = {f"Län {i:02d} Västra Götaland": 1 + i % 4 for i in range(21)}
+    run_clean(
+        figures.plot_prevalence_heatmap,
+        write_prevalence(tmp_path / "p.csv", "county", groups, 6),
+        write_topics(tmp_path / "topics.csv", 6),
+        "county",
+        tmp_path / "heat",
+    )
+    width, _ = captured[0].get_size_inches()
+    assert width > 15  # cells keep their size: the figure grows with the groups
+
+
+@pytest.mark.parametrize("k", [2, 25])
+def test_prevalence_trend(tmp_path: Path, k: int, captured: list, fast: None) -> None:
+    stem = tmp_path / "prevalence_over_year"
+    paths = run_clean(
+        figures.plot_prevalence_trend,
+        write_prevalence(tmp_path / "prevalence_by_year.csv", "year", YEARS, k),
+        write_topics(tmp_path / "topics.csv", k),
+        "year",
+        stem,
+    )
+    assert_written(paths, stem)
+    fig = captured[0]
+    first = fig.axes[0]
+    assert first.get_title(loc="left").startswith("1. e-tjänst")
+    ticks = [t.get_text() for t in fig.axes[-1].get_xticklabels()]
+    assert ticks == ["2018\nn=1†", "2019\nn=2‡", "2021\nn=2‡"]  # integers, never 2018.5
+
+
+def test_prevalence_trend_over_thirty_years(tmp_path: Path, captured: list, fast: None) -> None:
+    years = {str(y): 1 + y % 3 for y in range(1994, 2024)}
+    run_clean(
+        figures.plot_prevalence_trend,
+        write_prevalence(tmp_path / "p.csv", "year", years, 3),
+        write_topics(tmp_path / "topics.csv", 3),
+        "year",
+        tmp_path / "trend",
+    )
+    ax = captured[0].axes[0]
+    ticks = [float(t) for t in ax.get_xticks()]
+    assert ticks and all(t == int(t) for t in ticks)
+
+
+def test_prevalence_trend_refuses_non_numeric_facet(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match=r"line 2, column 'municipality'.*numeric_facets"):
+        figures.plot_prevalence_trend(
+            write_prevalence(tmp_path / "p.csv", "municipality", MUNICIPALITIES, 2),
+            write_topics(tmp_path / "topics.csv", 2),
+            "municipality",
+            tmp_path / "trend",
+        )
+
+
+@pytest.mark.parametrize("k", [2, 25])
+def test_differences(tmp_path: Path, k: int, captured: list, fast: None) -> None:
+    stem = tmp_path / "differences_by_municipality"
+    paths = run_clean(
+        figures.plot_differences,
+        write_differences(tmp_path / "d.csv", "municipality", MUNICIPALITIES, k),
+        write_topics(tmp_path / "topics.csv", k),
+        "municipality",
+        stem,
+    )
+    assert_written(paths, stem)
+    fig = captured[0]
+    titles = [ax.get_title(loc="left") for ax in fig.axes]
+    assert titles[0] == "Lund (n=1)† vs rest (n=4)\n† one document"
+    assert "Vellinge (n=2)‡" in titles[2] and "few documents" in titles[2]
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert len(labels) == k and labels[0].startswith("1. e-tjänst")
+    # Zero line in every panel.
+    assert all(any(list(line.get_xdata()) == [0, 0] for line in ax.lines) for ax in fig.axes)
+
+
+@pytest.mark.parametrize(("k", "n_docs", "max_docs", "shown"), [(2, 5, 60, 5), (12, 70, 40, 40)])
+def test_doc_composition(
+    tmp_path: Path, k: int, n_docs: int, max_docs: int, shown: int, captured: list, fast: None
+) -> None:
+    stem = tmp_path / "doc_composition"
+    labels = {f"doc_{d:03d}": f"Vännäs {2018 + d}" for d in range(n_docs)}
+    paths = run_clean(
+        figures.plot_doc_composition,
+        write_doc_topics(tmp_path / "doc_topics.csv", k, n_docs),
+        write_topics(tmp_path / "topics.csv", k),
+        stem,
+        doc_labels=labels,
+        max_docs=max_docs,
+    )
+    assert_written(paths, stem)
+    fig = captured[0]
+    ax = fig.axes[0]
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(rows) == shown and all(r.startswith("Vännäs") for r in rows)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert len(legend) == k and legend[0].startswith("1. e-tjänst")
+    title = ax.get_title(loc="left")
+    assert (f"{shown} of {n_docs}" in title) == (shown < n_docs)
+
+
+@pytest.mark.parametrize(
+    ("ks", "seeds", "k"),
+    [([3, 4, 5, 6], [1, 2, 3], 25), ([4], [1], 2)],  # k: only the figure size (see fast)
+)
+def test_model_selection(
+    tmp_path: Path, ks: list[int], seeds: list[int], k: int, captured: list, fast: None
+) -> None:
+    stem = tmp_path / "model_selection"
+    metrics, stability, choice = write_selection(tmp_path, ks, seeds)
+    data = json.loads(choice.read_text(encoding="utf-8"))
+    data["threshold"] = 0.75
+    sio.atomic_write_json(choice, data)
+    paths = run_clean(figures.plot_model_selection, metrics, stability, choice, stem)
+    assert_written(paths, stem)
+    fig = captured[0]
+    titles = [ax.get_title(loc="left") for ax in fig.axes]
+    assert len(titles) == len(figures.SELECTION_PANELS)
+    assert all("better" in t or "cheaper" in t for t in titles)
+    assert "selection metric" in titles[0]
+    assert "Why this model: K = " in flat(fig)
+    # The chosen K is a band in every panel; the threshold of choice.json is drawn.
+    assert all(ax.patches for ax in fig.axes)
+    stab_ax = fig.axes[6]
+    assert stab_ax.get_title(loc="left").startswith("Stability")
+    has_line = any(list(line.get_ydata()) == [0.75, 0.75] for line in stab_ax.lines)
+    assert has_line == (len(seeds) > 1)
+
+
+# --------------------------------------------------------------------------- shared behaviour
+def test_stem_may_carry_png_suffix(tmp_path: Path) -> None:
+    paths = figures.plot_top_terms(
+        write_topic_terms(tmp_path / "tt.csv", 2),
+        write_topics(tmp_path / "topics.csv", 2),
+        str(tmp_path / "figs" / "top_terms.png"),
+    )
+    assert [p.name for p in paths] == ["top_terms.pdf", "top_terms.png"]
+
+
+def test_same_input_gives_same_bytes(tmp_path: Path, fast: None) -> None:
+    args = (write_doc_topics(tmp_path / "dt.csv", 3), write_topics(tmp_path / "t.csv", 3))
+    first = [p.read_bytes() for p in figures.plot_doc_composition(*args, tmp_path / "a")]
+    second = [p.read_bytes() for p in figures.plot_doc_composition(*args, tmp_path / "b")]
+    assert first == second
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("topic,label\n", r"t\.csv: the table has a header but no data rows"),
+        ("topic,name\n1,x\n", r"t\.csv, line 1 \(header\): the column\(s\) label"),
+        ("topic,label\nett,x\n", r"t\.csv, line 2, column 'topic': 'ett' is not a number"),
+        ("topic,label\n1.5,x\n", r"t\.csv, line 2, column 'topic': '1\.5' is not a whole"),
+    ],
+)
+def test_bad_topics_table_is_a_user_error(tmp_path: Path, content: str, message: str) -> None:
+    (tmp_path / "t.csv").write_text(content, encoding="utf-8")
+    with pytest.raises(UserError, match=message):
+        figures.plot_top_terms(write_topic_terms(tmp_path / "tt.csv", 2), tmp_path / "t.csv",
+                               tmp_path / "out")  # fmt: skip
+    assert not (tmp_path / "out.png").exists()
+
+
+def test_missing_table_is_a_user_error(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match=r"nope\.csv: the table needed .* does not exist"):
+        figures.plot_doc_composition(tmp_path / "nope.csv", tmp_path / "t.csv", tmp_path / "o")
+
+
+# --------------------------------------------------------------------------- helpers
+@pytest.mark.parametrize(
+    ("text", "width", "expected"),
+    [
+        ("skola", 10, "skola"),
+        ("äldreomsorg, välfärdsteknik, trygghetslarm", 30, "äldreomsorg, välfärdsteknik…"),
+        ("ettmycketlångtordutanmellanrum", 10, "ettmycket…"),
+        ("  flera   mellanslag ", 20, "flera mellanslag"),
+    ],
+)
+def test_truncate(text: str, width: int, expected: str) -> None:
+    assert figures._truncate(text, width) == expected
+    assert len(figures._truncate(text, width)) <= width
+
+
+@pytest.mark.parametrize(
+    ("topics", "topic", "expected"),
+    [
+        ({3: figures.TopicInfo(3, "Välfärd", 0.1)}, 3, "3. Välfärd"),
+        ({3: figures.TopicInfo(3, "", 0.1)}, 3, "3. Topic 3"),
+        ({}, 7, "7. Topic 7"),
+        ({2: figures.TopicInfo(2, "2: ny · teknik", 0.1)}, 2, "2: ny · teknik"),
+        ({2: figures.TopicInfo(2, "Topic 2 (skola)", 0.1)}, 2, "Topic 2 (skola)"),
+        ({2: figures.TopicInfo(2, "20 år av e-tjänster", 0.1)}, 2, "2. 20 år av e-tjänster"),
+    ],
+)
+def test_topic_name_never_a_bare_number(topics: dict, topic: int, expected: str) -> None:
+    assert figures.topic_name(topic, topics) == expected
+
+
+def test_topic_styles_tell_forty_topics_apart() -> None:
+    styles = [figures.topic_style(k) for k in range(1, 41)]
+    assert len(set(styles)) == 40
+    assert {c for c, _ in styles} <= set(figures.OKABE_ITO)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("", []),
+        ("single_doc", ["single_doc"]),
+        ("single_doc;no_interval", ["single_doc", "no_interval"]),
+    ],
+)
+def test_split_flags(value: str, expected: list[str]) -> None:
+    assert figures.split_flags(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("groups", "expected"),
+    [(["2021", "2018", "2019"], ["2018", "2019", "2021"]),
+     (["Umeå", "Lund", "Umeå"], ["Umeå", "Lund"])],
+)  # fmt: skip
+def test_group_order(groups: list[str], expected: list[str]) -> None:
+    assert figures._group_order(groups) == expected
+
+
+@pytest.mark.parametrize(("n", "expected"), [(1, (1, 1)), (3, (1, 3)), (4, (2, 2)),
+                                             (21, (4, 6)), (40, (10, 4))])  # fmt: skip
+def test_grid(n: int, expected: tuple[int, int]) -> None:
+    max_cols = 6 if n == 21 else 4
+    assert figures._grid(n, max_cols) == expected
+
+
+def test_order_documents_groups_by_dominant_topic_and_subsamples_evenly() -> None:
+    shares = np.array([[0.1, 0.9], [0.8, 0.2], [0.6, 0.4], [0.3, 0.7]])
+    ids = ["a", "b", "c", "d"]
+    assert figures.order_documents(shares, ids) == [1, 2, 0, 3]
+    picked = figures.order_documents(np.tile(shares, (25, 1)), [str(i) for i in range(100)],
+                                     max_docs=10)  # fmt: skip
+    assert len(picked) == 10 and len(set(picked)) == 10
