@@ -33,6 +33,9 @@ def preprocess_config(**changes: Any) -> dict[str, Any]:
     cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
     section = copy.deepcopy(cfg["preprocess"])
     section["lemmatize"]["overrides"] = str(ROOT / "config" / "lemma_overrides.tsv")
+    # The tests pin the shipped stopword list alone; the config's corpus-specific extras
+    # are tested separately below.
+    section["stopwords"]["extra"] = []
     for dotted, value in changes.items():
         group, key = dotted.split(".")
         section[group][key] = value
@@ -87,6 +90,15 @@ def test_process_document_gives_lemmas_without_stopwords_or_places() -> None:
         "kommun", "ny", "kultur", "kommun", "verksamhet", "hjälpa", "medborgare",
         "ny", "e-tjänst", "it-avdelning", "säga", "pris", "bra",
     ]  # fmt: skip
+
+
+def test_default_config_extras_remove_light_verbs() -> None:
+    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
+    extras = cfg["preprocess"]["stopwords"]["extra"]
+    pipeline = TextPipeline(preprocess_config(**{"stopwords.extra": extras}), facet_values=[])
+    (unit,) = pipeline.process_document("d1", DOC)
+    assert "säga" not in unit.tokens and "ny" not in unit.tokens
+    assert {"kommun", "verksamhet", "medborgare", "e-tjänst"} <= set(unit.tokens)
 
 
 def test_counts_per_step() -> None:

@@ -9,12 +9,13 @@ import re
 import sys
 from pathlib import Path
 
-from swedish_topics.config import load_config, check_paths, shard_count
+from swedish_topics.config import ReportSafeConfig, check_paths, load_config, shard_count
 from swedish_topics.corpus import read_metadata
 from swedish_topics.errors import UserError
 
 try:
-    CFG = load_config(config)
+    # ReportSafeConfig: shown escaped in the Snakemake report (see its docstring).
+    CFG = ReportSafeConfig(load_config(config))
     check_paths(CFG)
 except UserError as _err:
     sys.stderr.write(f"\nConfiguration error: {_err}\n\n")

@@ -8,7 +8,9 @@ from swedish_topics.runner import run
 
 
 def main() -> None:
-    pipeline.plot_model_selection(inputs=dict(snakemake.input.items()), out_png=snakemake.output.png)
+    pipeline.plot_model_selection(
+        inputs=dict(snakemake.input.items()), out_png=snakemake.output.png
+    )
 
 
 if __name__ == "__main__":

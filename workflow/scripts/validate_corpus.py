@@ -8,9 +8,7 @@ from swedish_topics.runner import run
 
 
 def main() -> None:
-    pipeline.validate_corpus(
-        cfg=snakemake.params.cfg, out_json=snakemake.output.validation
-    )
+    pipeline.validate_corpus(cfg=snakemake.params.cfg, out_json=snakemake.output.validation)
 
 
 if __name__ == "__main__":

@@ -555,3 +555,18 @@ def check_against_corpus(cfg: Mapping[str, Any], n_units: int) -> None:
             f"[{', '.join(str(k) for k in range(2, min(n_units, 5) + 1))}]}}'), add "
             f"documents,{hint}."
         )
+
+
+class ReportSafeConfig(dict):  # type: ignore[type-arg]
+    """The configuration as a rule parameter, shown safely in the Snakemake report.
+
+    Snakemake's report embeds each rule's parameters, as ``str(value)``, inside a
+    ``<script>`` element without escaping, so a topic label or pattern containing
+    ``</script>`` would break out of it. ``str()`` of this dict is JSON with ``<``, ``>``
+    and ``&`` escaped; ``repr()`` stays the ordinary dict repr, which Snakemake uses to
+    notice changed parameters.
+    """
+
+    def __str__(self) -> str:
+        text = json.dumps(self, ensure_ascii=True, sort_keys=True, default=str)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -201,7 +201,10 @@ def methods_text(
         )
     labels = "; ".join(t["label"] for t in topics)
     paras.append(f"**Topics of the final model.** {labels}.")
-    commit = provenance.get("git", {}).get("commit")
+    git = provenance.get("git", {})
+    commit = git.get("commit")
+    if commit and git.get("dirty"):
+        commit = f"{commit[:12]} (with uncommitted changes)"
     paras.append(
         "**Reproducibility.** All parameters, package versions and SHA-256 checksums of the "
         "corpus files are recorded in `provenance.json`"

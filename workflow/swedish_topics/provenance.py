@@ -72,6 +72,7 @@ def corpus_checksums(corpus_dir: Path, doc_ids: Sequence[str]) -> dict[str, str]
 
 def git_commit(repo_dir: Path) -> dict[str, Any]:
     """The commit of the workflow's checkout and whether it had local changes."""
+
     def _git(*args: str) -> str | None:
         try:
             out = subprocess.run(
@@ -120,8 +121,7 @@ def build_provenance(
             "bootstrap_seed": cfg["analysis"]["bootstrap_seed"],
         },
         "models": [
-            {key: m.get(key) for key in ("k", "seed", "engine", "engine_version")}
-            for m in models
+            {key: m.get(key) for key in ("k", "seed", "engine", "engine_version")} for m in models
         ],
         "final_model": {"k": choice["k"], "seed": choice["seed"], "reason": choice["reason"]},
     }
