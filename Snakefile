@@ -29,7 +29,15 @@ include: "workflow/rules/analyse.smk"
 include: "workflow/rules/report.smk"
 
 
+# Tiny bookkeeping steps run on the submitting node instead of waiting in a cluster queue.
+localrules:
+    all,
+    heldout_split,
+    select_model,
+    methods,
+
+
 rule all:
+    default_target: True
     input:
         all_outputs(),
-    default_target: True

@@ -106,6 +106,25 @@ def test_parse_jobcomp(text: str, expected: dict[int, dict[str, str]]) -> None:
     assert parse_jobcomp(text) == expected
 
 
+def run_script(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run the script; past the limit, SIGTERM it so that its traps stop SLURM."""
+    with subprocess.Popen(
+        ["bash", str(SCRIPT)],
+        cwd=REPO,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as popen:
+        try:
+            stdout, stderr = popen.communicate(timeout=LIMIT + 120)
+        except subprocess.TimeoutExpired:
+            popen.terminate()
+            stdout, stderr = popen.communicate(timeout=120)
+        return subprocess.CompletedProcess(popen.args, popen.returncode, stdout, stderr)
+
+
 @pytest.mark.slurm
 @pytest.mark.skipif(
     os.environ.get("SWEDISH_TOPICS_SLURM") != "1",
@@ -126,15 +145,7 @@ def test_workflow_runs_through_slurm(tmp_path: Path) -> None:
         "SWEDISH_TOPICS_SLURM_WORK": str(work),
         "SWEDISH_TOPICS_SLURM_TIMEOUT": str(LIMIT),
     }
-    proc = subprocess.run(
-        ["bash", str(SCRIPT)],
-        cwd=REPO,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=LIMIT + 180,
-    )
+    proc = run_script(env)
     log_path = work / "snakemake.log"
     log_text = log_path.read_text(encoding="utf-8") if log_path.is_file() else ""
     context = f"\nSCRIPT OUTPUT:\n{proc.stdout[-6000:]}\n{proc.stderr[-3000:]}"

@@ -18,14 +18,14 @@ rule final_model:
         models=model_file("model.npz"),
     output:
         model=res("final", "model.npz"),
-    params:
-        models=MODELS,
     log:
         log("final_model"),
     threads: 1
     resources:
         mem_mb=mem_model,
         runtime=runtime_light,
+    params:
+        models=MODELS,
     script:
         "../scripts/final_model.py"
 
@@ -47,7 +47,9 @@ rule topic_tables:
         ),
         topic_terms_other=[res("tables", f"topic_terms.{e}") for e in ("tex", "md")],
         topics=report(
-            res("tables", "topics.csv"), caption="../report/topics.rst", category="Topics"
+            res("tables", "topics.csv"),
+            caption="../report/topics.rst",
+            category="Topics",
         ),
         topics_other=[res("tables", f"topics.{e}") for e in ("tex", "md")],
         doc_topics=report(
@@ -64,14 +66,14 @@ rule topic_tables:
         passages_other=[
             res("tables", f"representative_passages.{e}") for e in ("tex", "md")
         ],
-    params:
-        cfg=CFG,
     log:
         log("topic_tables"),
     threads: 1
     resources:
         mem_mb=mem_model,
         runtime=runtime_model,
+    params:
+        cfg=CFG,
     script:
         "../scripts/topic_tables.py"
 
@@ -90,7 +92,7 @@ rule compare_groups:
             subcategory="{facet}",
         ),
         prevalence_other=[
-            res("tables", "prevalence_by_{facet}." + e) for e in ("tex", "md")
+            res("tables", f"prevalence_by_{{facet}}.{e}") for e in ("tex", "md")
         ],
         differences=report(
             res("tables", "differences_by_{facet}.csv"),
@@ -99,16 +101,16 @@ rule compare_groups:
             subcategory="{facet}",
         ),
         differences_other=[
-            res("tables", "differences_by_{facet}." + e) for e in ("tex", "md")
+            res("tables", f"differences_by_{{facet}}.{e}") for e in ("tex", "md")
         ],
-    params:
-        cfg=CFG,
     log:
         log("compare_groups_{facet}"),
     threads: 1
     resources:
         mem_mb=mem_model,
         runtime=runtime_model,
+    params:
+        cfg=CFG,
     script:
         "../scripts/compare_groups.py"
 
@@ -126,14 +128,14 @@ rule trend:
             category="Comparisons",
             subcategory="{facet}",
         ),
-        trend_other=[res("tables", "trend_by_{facet}." + e) for e in ("tex", "md")],
-    params:
-        cfg=CFG,
+        trend_other=[res("tables", f"trend_by_{{facet}}.{e}") for e in ("tex", "md")],
     log:
         log("trend_{facet}"),
     threads: 1
     resources:
         mem_mb=mem_model,
         runtime=runtime_model,
+    params:
+        cfg=CFG,
     script:
         "../scripts/trend.py"

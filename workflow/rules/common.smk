@@ -9,7 +9,12 @@ import re
 import sys
 from pathlib import Path
 
-from swedish_topics.config import ReportSafeConfig, check_paths, load_config, shard_count
+from swedish_topics.config import (
+    ReportSafeConfig,
+    check_paths,
+    load_config,
+    shard_count,
+)
 from swedish_topics.corpus import read_metadata
 from swedish_topics.errors import UserError
 

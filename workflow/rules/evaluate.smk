@@ -27,15 +27,15 @@ rule evaluate_models:
         ),
         agreement=res("model_selection", "seed_agreement.csv"),
         topic_coherence=res("model_selection", "topic_coherence.csv"),
-    params:
-        cfg=CFG,
-        models=MODELS,
     log:
         log("evaluate_models"),
     threads: 1
     resources:
         mem_mb=mem_corpus,
         runtime=runtime_model,
+    params:
+        cfg=CFG,
+        models=MODELS,
     script:
         "../scripts/evaluate_models.py"
 
@@ -47,14 +47,14 @@ rule select_model:
         agreement=res("model_selection", "seed_agreement.csv"),
     output:
         choice=res("model_selection", "choice.json"),
-    params:
-        cfg=CFG,
     log:
         log("select_model"),
     threads: 1
     resources:
         mem_mb=mem_light,
         runtime=runtime_light,
+    params:
+        cfg=CFG,
     script:
         "../scripts/select_model.py"
 

@@ -12,13 +12,13 @@ rule validate_corpus:
         texts=CORPUS / "texts",
     output:
         validation=res("interim", "validation.json"),
-    params:
-        cfg=CFG,
     log:
         log("validate_corpus"),
     threads: 1
     resources:
         mem_mb=mem_light,
         runtime=runtime_corpus,
+    params:
+        cfg=CFG,
     script:
         "../scripts/validate_corpus.py"

@@ -15,16 +15,16 @@ rule train_lda:
         model=res("models", "k{k}_s{seed}", "model.npz"),
         train=res("models", "k{k}_s{seed}", "train.json"),
         native=directory(res("models", "k{k}_s{seed}", "native")),
+    log:
+        log("train_lda_k{k}_s{seed}"),
     wildcard_constraints:
         k=r"\d+",
         seed=r"\d+",
-    params:
-        cfg=CFG,
-    log:
-        log("train_lda_k{k}_s{seed}"),
     threads: 1
     resources:
         mem_mb=mem_model,
         runtime=runtime_model,
+    params:
+        cfg=CFG,
     script:
         "../scripts/train_lda.py"

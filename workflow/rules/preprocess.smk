@@ -13,15 +13,15 @@ rule preprocess_shard:
     output:
         units=res("interim", "shards", "{shard}.jsonl"),
         counts=res("interim", "shards", "{shard}.counts.json"),
-    params:
-        cfg=CFG,
-        n_shards=N_SHARDS,
     log:
         log("preprocess_shard_{shard}"),
     threads: 1
     resources:
         mem_mb=mem_light,
         runtime=runtime_corpus,
+    params:
+        cfg=CFG,
+        n_shards=N_SHARDS,
     script:
         "../scripts/preprocess_shard.py"
 
@@ -45,14 +45,14 @@ rule build_corpus:
             caption="../report/preprocessing_summary.rst",
             category="Preprocessing",
         ),
-    params:
-        cfg=CFG,
     log:
         log("build_corpus"),
     threads: 1
     resources:
         mem_mb=mem_corpus,
         runtime=runtime_corpus,
+    params:
+        cfg=CFG,
     script:
         "../scripts/build_corpus.py"
 
@@ -62,13 +62,13 @@ rule heldout_split:
         units_tsv=res("preprocess", "units.tsv"),
     output:
         split=res("preprocess", "split.json"),
-    params:
-        cfg=CFG,
     log:
         log("heldout_split"),
     threads: 1
     resources:
         mem_mb=mem_light,
         runtime=runtime_light,
+    params:
+        cfg=CFG,
     script:
         "../scripts/heldout_split.py"

@@ -105,14 +105,14 @@ rule plot_doc_composition:
             caption="../report/doc_composition.rst",
             category="Documents",
         ),
-    params:
-        cfg=CFG,
     log:
         log("plot_doc_composition"),
     threads: 1
     resources:
         mem_mb=mem_light,
         runtime=runtime_light,
+    params:
+        cfg=CFG,
     script:
         "../scripts/plot_doc_composition.py"
 
@@ -146,15 +146,15 @@ rule provenance:
         train=model_file("train.json"),
     output:
         provenance=res("provenance.json"),
-    params:
-        cfg=CFG,
-        workflow_dir=str(WORKFLOW_DIR),
     log:
         log("provenance"),
     threads: 1
     resources:
         mem_mb=mem_light,
         runtime=runtime_corpus,
+    params:
+        cfg=CFG,
+        workflow_dir=str(WORKFLOW_DIR),
     script:
         "../scripts/provenance.py"
 
@@ -173,13 +173,13 @@ rule methods:
         methods=report(
             res("methods.md"), caption="../report/methods.rst", category="Methods"
         ),
-    params:
-        cfg=CFG,
     log:
         log("methods"),
     threads: 1
     resources:
         mem_mb=mem_light,
         runtime=runtime_light,
+    params:
+        cfg=CFG,
     script:
         "../scripts/methods.py"
