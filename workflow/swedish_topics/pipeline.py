@@ -108,6 +108,29 @@ def build_corpus(
     for name, path in outputs.items():
         if not Path(path).exists():
             raise RuntimeError(f"build_corpus did not write its output {name}: {path}")
+    check_vocabulary(Path(outputs["summary"]), cfg)
+
+
+def check_vocabulary(summary_csv: Path, cfg: Mapping[str, Any]) -> None:
+    """Refuse a corpus that leaves fewer than two units or no vocabulary after filtering."""
+    from swedish_topics.errors import CorpusError
+
+    last = sio.read_csv(summary_csv)[-1]
+    units, types = int(last["units"]), int(last["types"])
+    if units >= 2 and types > 0:
+        return
+    voc = cfg["preprocess"]["vocabulary"]
+    raise CorpusError(
+        f"Nothing is left to model after preprocessing the corpus {cfg['corpus']}: "
+        f"{units} unit(s) and {types} term(s) remain (see {summary_csv} for every step). "
+        "This happens when the texts hold only numbers, stopwords or page furniture, when "
+        "the corpus is too small for the vocabulary filter (a term must occur in at least "
+        f"preprocess.vocabulary.no_below = {voc['no_below']} units and in at most "
+        f"no_above = {voc['no_above']} of them), or when the unit mode gives a single unit "
+        "per document of a one-document corpus. Check the texts, add documents, or lower "
+        "no_below / raise no_above, and use preprocess.units.mode: paragraphs for few "
+        "documents."
+    )
 
 
 def read_units_tsv(path: PathLike) -> dict[str, list[Any]]:
@@ -486,10 +509,13 @@ class _Final:
         validation = _load_validation(validation_json)
         with_units = set(self.units["doc_id"])
         self.doc_ids = [d for d in validation["doc_ids"] if d in with_units]
-        dropped = len(validation["doc_ids"]) - len(self.doc_ids)
+        dropped = [d for d in validation["doc_ids"] if d not in with_units]
         if dropped:
             logger.warning(
-                "%d document(s) have no units left after cleaning and are not analysed", dropped
+                "%d document(s) have no words left after preprocessing (only numbers, "
+                "stopwords, page furniture or rare words) and are left out of every table: %s",
+                len(dropped),
+                ", ".join(dropped[:10]) + (" …" if len(dropped) > 10 else ""),
             )
         self.doc_theta = doc_topics(
             self.theta, self.units["doc_id"], self.units["n_tokens"], self.doc_ids

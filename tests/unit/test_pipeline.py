@@ -1,0 +1,152 @@
+"""The per-rule functions of swedish_topics.pipeline, run without Snakemake."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from swedish_topics import pipeline
+from swedish_topics.config import load_config
+from swedish_topics.errors import ConfigError, CorpusError, UserError
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("n_docs", "n_shards"),
+    [(5, 1), (5, 2), (10, 3), (15565, 8), (1, 1)],
+)
+def test_shards_partition_the_documents_in_order(n_docs: int, n_shards: int) -> None:
+    doc_ids = [f"d{i}" for i in range(n_docs)]
+    shards = [pipeline.shard_doc_ids(doc_ids, i, n_shards) for i in range(n_shards)]
+    assert [d for shard in shards for d in shard] == doc_ids
+    sizes = [len(s) for s in shards if s]
+    assert max(sizes) - min(sizes) <= max(1, n_docs // n_shards)
+
+
+def make_corpus(root: Path, texts: dict[str, str], rows: list[dict[str, str]]) -> Path:
+    (root / "texts").mkdir(parents=True)
+    for doc_id, text in texts.items():
+        (root / "texts" / f"{doc_id}.txt").write_text(text, encoding="utf-8")
+    with open(root / "metadata.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return root
+
+
+def run_preprocessing(corpus: Path, results: Path, **overrides: Any) -> dict[str, Any]:
+    cfg = load_config(
+        {
+            "corpus": str(corpus),
+            "results": str(results),
+            "preprocess": {"lemmatize": {"overrides": str(REPO / "config/lemma_overrides.tsv")}},
+            **overrides,
+        }
+    )
+    validation = results / "interim" / "validation.json"
+    pipeline.validate_corpus(cfg=cfg, out_json=validation)
+    shard = results / "interim" / "shards" / "000.jsonl"
+    counts = results / "interim" / "shards" / "000.counts.json"
+    pipeline.preprocess_shard(
+        validation_json=validation,
+        cfg=cfg,
+        shard_index=0,
+        n_shards=1,
+        out_units=shard,
+        out_counts=counts,
+    )
+    outputs = {
+        "units_tsv": results / "preprocess" / "units.tsv",
+        "units_jsonl": results / "preprocess" / "units.jsonl",
+        "dictionary": results / "preprocess" / "dictionary.txt",
+        "corpus": results / "preprocess" / "corpus.mm",
+        "vocabulary": results / "tables" / "vocabulary.csv",
+        "summary": results / "tables" / "preprocessing_summary.csv",
+    }
+    pipeline.build_corpus(shard_files=[shard], count_files=[counts], cfg=cfg, outputs=outputs)
+    return cfg
+
+
+ROWS = [
+    {"doc_id": "a", "municipality": "Lund", "year": "2019"},
+    {"doc_id": "b", "municipality": "Umeå", "year": "2020"},
+]
+
+
+def test_texts_of_only_numbers_and_stopwords_are_refused_with_a_clear_message(
+    tmp_path: Path,
+) -> None:
+    corpus = make_corpus(
+        tmp_path / "corpus",
+        {"a": "2019 2020 12 345\n\n67 89", "b": "och det är att som en på\n\ni för med"},
+        ROWS,
+    )
+    with pytest.raises(CorpusError) as err:
+        run_preprocessing(corpus, tmp_path / "results")
+    message = str(err.value)
+    assert "Nothing is left to model" in message
+    assert "preprocessing_summary.csv" in message
+    assert "no_below" in message
+
+
+def test_single_document_corpus_is_modelled_in_paragraph_units(tmp_path: Path) -> None:
+    text = (REPO / "corpus" / "texts" / "002_f323569b1564ba78.txt").read_text(encoding="utf-8")
+    corpus = make_corpus(tmp_path / "corpus", {"a": text}, ROWS[:1])
+    cfg = run_preprocessing(corpus, tmp_path / "results")
+    units = pipeline.read_units_tsv(tmp_path / "results" / "preprocess" / "units.tsv")
+    assert len(units["unit_id"]) >= 5
+    assert set(units["doc_id"]) == {"a"}
+    split = tmp_path / "results" / "preprocess" / "split.json"
+    pipeline.heldout_split(
+        units_tsv=tmp_path / "results" / "preprocess" / "units.tsv", cfg=cfg, out_split=split
+    )
+    assert json.loads(split.read_text())["n_units"] == len(units["unit_id"])
+
+
+def test_single_document_in_document_mode_is_refused(tmp_path: Path) -> None:
+    text = (REPO / "corpus" / "texts" / "002_f323569b1564ba78.txt").read_text(encoding="utf-8")
+    corpus = make_corpus(tmp_path / "corpus", {"a": text}, ROWS[:1])
+    with pytest.raises(UserError) as err:
+        run_preprocessing(
+            corpus,
+            tmp_path / "results",
+            preprocess={
+                "units": {"mode": "documents"},
+                "lemmatize": {"overrides": str(REPO / "config/lemma_overrides.tsv")},
+            },
+        )
+    assert "Nothing is left to model" in str(err.value)
+    assert "mode: paragraphs" in str(err.value)
+
+
+def test_k_above_the_number_of_units_stops_training(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(REPO / "corpus", corpus)
+    results = tmp_path / "results"
+    cfg = run_preprocessing(corpus, results, model={"k": [400], "seeds": [1]})
+    split = results / "preprocess" / "split.json"
+    pipeline.heldout_split(units_tsv=results / "preprocess" / "units.tsv", cfg=cfg, out_split=split)
+    model_dir = results / "models" / "k400_s1"
+    with pytest.raises(ConfigError) as err:
+        pipeline.train_lda(
+            inputs={
+                "corpus": results / "preprocess" / "corpus.mm",
+                "dictionary": results / "preprocess" / "dictionary.txt",
+                "split": split,
+            },
+            cfg=cfg,
+            k=400,
+            seed=1,
+            outputs={
+                "model": model_dir / "model.npz",
+                "train": model_dir / "train.json",
+                "native": model_dir / "native",
+            },
+        )
+    assert "400" in str(err.value)
+    assert not (model_dir / "model.npz").exists()
