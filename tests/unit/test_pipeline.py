@@ -150,3 +150,14 @@ def test_k_above_the_number_of_units_stops_training(tmp_path: Path) -> None:
         )
     assert "400" in str(err.value)
     assert not (model_dir / "model.npz").exists()
+
+
+def test_a_200_mb_text_is_refused_by_its_size_without_being_read(tmp_path: Path) -> None:
+    corpus = make_corpus(tmp_path / "corpus", {"a": "Kommunen digitaliserar.", "b": ""}, ROWS)
+    with open(corpus / "texts" / "b.txt", "wb") as handle:
+        handle.truncate(200_000_000)  # sparse: 200 MB by size, no disk used
+    cfg = load_config({"corpus": str(corpus), "results": str(tmp_path / "results")})
+    with pytest.raises(CorpusError) as err:
+        pipeline.validate_corpus(cfg=cfg, out_json=tmp_path / "results" / "validation.json")
+    assert "b.txt is 200.0 MB, above the limit preprocess.max_text_mb = 50 MB" in str(err.value)
+    assert not (tmp_path / "results" / "validation.json").exists()
