@@ -628,7 +628,7 @@ def differences_by_group(
     doc_theta = _check_inputs(doc_theta, groups, "group labels")
     n, k = doc_theta.shape
     units_given = unit_theta_by_doc is not None
-    results = []
+    results: list[tuple[_Estimate, _Side, _Side | None]] = []
     for group, pos in _group_positions(groups).items():
         rest_pos = np.setdiff1d(np.arange(n), pos)
         rng = make_rng(seed, "difference", facet, group)
@@ -671,18 +671,18 @@ def differences_by_group(
         results.append((est, g_side, r_side))
     rows: list[dict[str, Any]] = []
     for t in range(k):
-        for est, g_side, r_side in results:
+        for est, group_side, rest_side in results:
             cells = est.cells(t)
             rows.append(
                 {
                     "topic": t + 1,
                     facet: est.group,
-                    "group_mean": float(g_side.mean[t]),
-                    "rest_mean": float(r_side.mean[t]) if r_side is not None else math.nan,
+                    "group_mean": float(group_side.mean[t]),
+                    "rest_mean": float(rest_side.mean[t]) if rest_side is not None else math.nan,
                     "difference": float(est.estimate[t]),
                     "excludes_zero": excludes_zero(cells["ci_low"], cells["ci_high"]),
-                    "n_docs": g_side.n_docs,
-                    "n_rest": r_side.n_docs if r_side is not None else 0,
+                    "n_docs": group_side.n_docs,
+                    "n_rest": rest_side.n_docs if rest_side is not None else 0,
                     **cells,
                 }
             )

@@ -42,19 +42,23 @@ import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar, cast
 
 import matplotlib
 import numpy as np
 from matplotlib import colors as mcolors
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure, FigureBase, SubFigure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from swedish_topics import io as sio
 from swedish_topics.errors import UserError
+
+if TYPE_CHECKING:
+    from matplotlib.typing import LineStyleType, RcKeyType
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +90,7 @@ HIGHLIGHT = "#E69F00"  # orange: the chosen K
 HEATMAP_CMAP = "viridis"
 
 #: Base style: DejaVu Sans (å ä ö, †, …), TrueType fonts in PDFs, no top/right spines.
-STYLE: dict[str, Any] = {
+STYLE: dict[RcKeyType, Any] = {
     "font.family": "DejaVu Sans",
     "font.size": 8,
     "axes.titlesize": 8,
@@ -182,8 +186,11 @@ def _new_figure(width: float, height: float) -> tuple[Figure, SubFigure]:
     known.
     """
     fig = Figure(figsize=(width, height), layout="constrained")
-    fig.get_layout_engine().set(w_pad=4 / 72, h_pad=4 / 72)
-    main, _foot = fig.subfigures(2, 1, height_ratios=[height, 0.01], hspace=0)
+    engine = fig.get_layout_engine()
+    assert isinstance(engine, ConstrainedLayoutEngine)  # layout="constrained" above
+    engine.set(w_pad=4 / 72, h_pad=4 / 72)
+    fig.subfigures(2, 1, height_ratios=[height, 0.01], hspace=0)
+    main, _foot = fig.subfigs  # the two just made: a new figure has no others
     return fig, main
 
 
@@ -198,7 +205,8 @@ def _add_footnote(fig: Figure, text: str, fontsize: float) -> None:
             0.08 / width, 1.0, wrapped, ha="left", va="top", fontsize=fontsize, color="#333333"
         )
     main_h = height - 0.01
-    gridspec = main._subplotspec.get_gridspec()  # no public getter on SubFigure
+    # No public getter on SubFigure (and none in the stubs).
+    gridspec = main._subplotspec.get_gridspec()  # type: ignore[attr-defined]
     gridspec.set_height_ratios([main_h, foot_h])
     fig.set_size_inches(width, main_h + foot_h)
 
@@ -357,7 +365,8 @@ def topic_style(topic: int) -> tuple[str, str]:
 
 def _text_colour(rgba: Sequence[float]) -> str:
     """Black or white, whichever reads better on ``rgba``."""
-    r, g, b = mcolors.to_rgb(tuple(rgba))
+    # to_rgb takes any 3 or 4 floats; its stub only names fixed-length tuples.
+    r, g, b = mcolors.to_rgb(cast("tuple[float, float, float, float]", tuple(rgba)))
     return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "white"
 
 
@@ -391,8 +400,8 @@ def _subplots(
     n: int,
     ncols: int,
     *,
-    sharex: bool | str = False,
-    sharey: bool | str = False,
+    sharex: bool | Literal["none", "all", "row", "col"] = False,
+    sharey: bool | Literal["none", "all", "row", "col"] = False,
 ) -> list[Axes]:
     """``n`` axes in a grid of ``ncols`` columns; unused cells removed, ticks labelled."""
     nrows = math.ceil(n / ncols)
@@ -1085,8 +1094,8 @@ def plot_prevalence_trend(
     any_no_interval = False
     y_top = 0.0
     for ax, topic in zip(axes, topic_ids, strict=True):
-        pts = [(float(g), g, cells.get((topic, g))) for g in groups.order]
-        pts = [(x, g, c) for x, g, c in pts if c is not None and math.isfinite(c.mean)]
+        found = [(float(g), g, cells.get((topic, g))) for g in groups.order]
+        pts = [(x, g, c) for x, g, c in found if c is not None and math.isfinite(c.mean)]
         xs = np.array([x for x, _, _ in pts])
         means = np.array([c.mean for _, _, c in pts]) * scale
         has_ci = np.array([_has_interval(c.low, c.high) for _, _, c in pts], bool)
@@ -1295,7 +1304,7 @@ def plot_differences(
             drawn += 1
             cell, excludes = entry
             diff = cell.mean * scale
-            style = "-"
+            style: LineStyleType = "-"
             if excludes:
                 colour = POSITIVE if diff > 0 else NEGATIVE
                 face = colour
@@ -1520,7 +1529,7 @@ def plot_doc_composition(
             for i in np.flatnonzero(shown[:, j] >= 8):
                 ax.text(
                     left[i] + shown[i, j] / 2,
-                    i,
+                    float(i),
                     f"{shown[i, j]:.0f}",
                     ha="center",
                     va="center",

@@ -112,7 +112,7 @@ def atomic_save_npz(path: str | os.PathLike[str], **arrays: np.ndarray) -> None:
         if np.asarray(arr).dtype == object:
             raise TypeError(f"array {name!r} has dtype object; it would need pickle")
     with atomic_open(path, "wb") as handle:
-        np.savez_compressed(handle, **arrays)
+        np.savez_compressed(handle, allow_pickle=False, **arrays)
 
 
 def load_npz(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:

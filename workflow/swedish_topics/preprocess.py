@@ -491,14 +491,15 @@ def build_corpus(
         ["step", "tokens", "types", "units"],
         caption="Tokens, distinct types and units after each preprocessing step.",
     )
-    for row in rows:
+    for step in SUMMARY_STEPS:
+        counts = summary[step]
         logger.info(
             "%-18s tokens %10d  types %8d  units %8d  (%s)",
-            row["step"],
-            row["tokens"],
-            row["types"],
-            row["units"],
-            STEP_MEANING[row["step"]],
+            step,
+            counts["tokens"],
+            counts["types"],
+            counts["units"],
+            STEP_MEANING[step],
         )
 
 

@@ -151,7 +151,8 @@ def facet_value_stopwords(
             for token in tokenizer(word):
                 if token in GENERIC_FACET_WORDS:
                     continue
-                forms = {token, _genitive(token)} - {None}
+                genitive = _genitive(token)
+                forms = {token} if genitive is None else {token, genitive}
                 for form in forms:
                     out.add(form)
                     lemma = lemmatizer(form)

@@ -150,8 +150,8 @@ def make_units(
         if n <= max_tokens:
             pieces.append(("\n", paragraph, n))
             continue
-        for i, piece in enumerate(split_long(paragraph, max_tokens=max_tokens, count=count)):
-            pieces.append((" " if i else "\n", piece, count(piece)))
+        for i, part in enumerate(split_long(paragraph, max_tokens=max_tokens, count=count)):
+            pieces.append((" " if i else "\n", part, count(part)))
 
     groups: list[list[tuple[str, str, int]]] = []
     buffer: list[tuple[str, str, int]] = []
