@@ -161,3 +161,14 @@ def test_a_200_mb_text_is_refused_by_its_size_without_being_read(tmp_path: Path)
         pipeline.validate_corpus(cfg=cfg, out_json=tmp_path / "results" / "validation.json")
     assert "b.txt is 200.0 MB, above the limit preprocess.max_text_mb = 50 MB" in str(err.value)
     assert not (tmp_path / "results" / "validation.json").exists()
+
+
+def test_shards_by_size_balance_bytes_and_keep_the_order() -> None:
+    doc_ids = [f"d{i}" for i in range(100)]
+    sizes = [1000 if i < 10 else 10 for i in range(100)]  # ten large texts first
+    shards = [pipeline.shard_doc_ids(doc_ids, i, 2, sizes=sizes) for i in range(2)]
+    assert shards[0] + shards[1] == doc_ids
+    by_id = dict(zip(doc_ids, sizes, strict=True))
+    totals = [sum(by_id[d] for d in shard) for shard in shards]
+    assert abs(totals[0] - totals[1]) <= 2 * max(sizes)  # a shard ends after a whole text
+    assert len(shards[0]) < len(shards[1])  # by count they would be 50 and 50

@@ -55,7 +55,7 @@ import logging
 import math
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -171,23 +171,23 @@ def _check_n_boot(n_boot: int) -> None:
         raise ValueError(f"the number of bootstrap replicates must be at least 1, got {n_boot}")
 
 
-def _resample_counts(rng: np.random.Generator, n: int, n_boot: int) -> list[np.ndarray]:
+def _resample_counts(rng: np.random.Generator, n: int, n_boot: int) -> Iterator[np.ndarray]:
     """Blocks of a ``n_boot × n`` matrix: how often each item is drawn in each replicate.
 
     Each replicate draws ``n`` indices uniformly with replacement (an index matrix);
-    counting them per replicate lets a replicate's mean be one matrix product.
+    counting them per replicate lets a replicate's mean be one matrix product. Blocks are
+    yielded one at a time, so memory holds one block (at most :data:`_BLOCK_CELLS` cells),
+    not the whole matrix.
     """
     block = max(1, min(n_boot, _BLOCK_CELLS // max(n, 1)))
-    blocks = []
     done = 0
     while done < n_boot:
         b = min(block, n_boot - done)
         idx = rng.integers(0, n, size=(b, n))
         offsets = (np.arange(b, dtype=np.int64) * n)[:, None]
         counts = np.bincount((idx + offsets).ravel(), minlength=b * n).reshape(b, n)
-        blocks.append(counts.astype(np.float64))
+        yield counts.astype(np.float64)
         done += b
-    return blocks
 
 
 def bootstrap_means(values: np.ndarray, *, n_boot: int, rng: np.random.Generator) -> np.ndarray:

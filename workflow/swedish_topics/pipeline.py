@@ -7,7 +7,9 @@ Snakemake) and are converted here.
 
 from __future__ import annotations
 
+import bisect
 import csv
+import itertools
 import json
 import logging
 import math
@@ -48,10 +50,34 @@ def _load_validation(path: PathLike) -> dict[str, Any]:
     return data
 
 
-def shard_doc_ids(doc_ids: Sequence[str], shard_index: int, n_shards: int) -> list[str]:
-    """The documents of one shard: contiguous, near-equal slices in metadata order."""
-    size = math.ceil(len(doc_ids) / n_shards) if doc_ids else 0
-    return list(doc_ids[shard_index * size : (shard_index + 1) * size])
+def shard_doc_ids(
+    doc_ids: Sequence[str],
+    shard_index: int,
+    n_shards: int,
+    *,
+    sizes: Sequence[int] | None = None,
+) -> list[str]:
+    """The documents of one shard: contiguous slices in metadata order.
+
+    Without ``sizes`` the slices hold near-equal numbers of documents; with ``sizes``
+    (text bytes per document) they hold near-equal numbers of bytes, so that shards of
+    a corpus whose documents grow or shrink over its order take about the same time.
+    Either way the shards, concatenated in order, are ``doc_ids``.
+    """
+    if sizes is None or not doc_ids:
+        size = math.ceil(len(doc_ids) / n_shards) if doc_ids else 0
+        return list(doc_ids[shard_index * size : (shard_index + 1) * size])
+    if len(sizes) != len(doc_ids):
+        raise ValueError(f"{len(sizes)} sizes for {len(doc_ids)} documents")
+    cumulative = list(itertools.accumulate(max(int(s), 1) for s in sizes))
+    total = cumulative[-1]
+
+    def cut(i: int) -> int:  # first document of shard i
+        return 0 if i == 0 else bisect.bisect_left(cumulative, total * i / n_shards) + 1
+
+    start = cut(shard_index)
+    stop = len(doc_ids) if shard_index + 1 >= n_shards else cut(shard_index + 1)
+    return list(doc_ids[start:stop])
 
 
 # ----------------------------------------------------------------------- preprocess
@@ -65,12 +91,14 @@ def preprocess_shard(
     out_counts: PathLike,
 ) -> None:
     """Clean, split, tokenise, lemmatise and filter the documents of one shard."""
-    from swedish_topics.corpus import iter_documents, read_metadata
+    from swedish_topics.corpus import iter_documents, read_metadata, text_path
     from swedish_topics.preprocess import preprocess_shard as _preprocess_shard
 
     validation = _load_validation(validation_json)
     corpus_dir = Path(cfg["corpus"])
-    doc_ids = shard_doc_ids(validation["doc_ids"], shard_index, n_shards)
+    all_ids = validation["doc_ids"]
+    sizes = [text_path(corpus_dir, doc_id).stat().st_size for doc_id in all_ids]
+    doc_ids = shard_doc_ids(all_ids, shard_index, n_shards, sizes=sizes)
     facet_values: list[str] = []
     if cfg["preprocess"]["stopwords"]["remove_facet_values"]:
         metadata = read_metadata(corpus_dir / "metadata.csv")
@@ -133,16 +161,24 @@ def check_vocabulary(summary_csv: Path, cfg: Mapping[str, Any]) -> None:
     )
 
 
-def read_units_tsv(path: PathLike) -> dict[str, list[Any]]:
-    """Columns of preprocess/units.tsv: unit_id, doc_id, n_tokens (int), lemmas."""
-    cols: dict[str, list[Any]] = {"unit_id": [], "doc_id": [], "n_tokens": [], "lemmas": []}
+def read_units_tsv(path: PathLike, *, lemmas: bool = False) -> dict[str, list[Any]]:
+    """Columns of preprocess/units.tsv: unit_id, doc_id, n_tokens (int), and lemmas.
+
+    The ``lemmas`` column (the whole corpus as text) is read only when asked for: the
+    analysis steps need the other columns only, and their memory should not grow with
+    the corpus's text.
+    """
+    cols: dict[str, list[Any]] = {"unit_id": [], "doc_id": [], "n_tokens": []}
+    if lemmas:
+        cols["lemmas"] = []
     with open(path, encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         for row in reader:
             cols["unit_id"].append(row["unit_id"])
             cols["doc_id"].append(row["doc_id"])
             cols["n_tokens"].append(int(row["n_tokens"]))
-            cols["lemmas"].append(row["lemmas"] or "")
+            if lemmas:
+                cols["lemmas"].append(row["lemmas"] or "")
     return cols
 
 
