@@ -1,0 +1,165 @@
+"""Section 1: preprocessing throughput, its ratio to a bare regex, and two cores vs one.
+
+Every timed run is a fresh process (:mod:`shard_worker`), as a ``preprocess_shard`` job:
+
+- *bare*: the shard's texts read with ``swedish_topics.corpus.iter_documents`` (as the rule
+  reads them) and tokenised with ``re.findall(r"\\w+", text.lower())``; best of two runs.
+- *pipeline*: ``swedish_topics.pipeline.preprocess_shard`` (validation list, metadata for
+  the facet stopwords, clean → units → tokenise → lemmatise → stopwords, JSON lines and
+  counts written). Throughput is the bare regex's token count divided by these seconds, so
+  both figures count the same tokens.
+- *1 vs 2 processes*: the whole corpus as one shard in one process against two shards in
+  two processes started together, wall time measured from outside (interpreter start and
+  imports included on both sides).
+
+Two in-process diagnostics follow: the time of each step (one instrumented pass with cold
+caches) and the hot path with warm caches (``TextPipeline.final_tokens`` on every text
+once every chunk has been seen, against the regex on the same in-memory texts).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+from common import PYTHON, REPO, run_json, single_thread_env
+
+logger = logging.getLogger(__name__)
+
+WORKER = str(Path(__file__).resolve().parent / "shard_worker.py")
+
+
+def _warm_page_cache(corpus: Path, doc_ids: list[str]) -> None:
+    for doc_id in doc_ids:
+        (corpus / "texts" / f"{doc_id}.txt").read_bytes()
+
+
+def _pipeline_processes(
+    validation: Path, cfg_json: Path, n_shards: int, out_dir: Path
+) -> tuple[float, list[dict[str, Any]]]:
+    """Start ``n_shards`` shard processes together; return wall seconds and their reports."""
+    started = time.perf_counter()
+    procs = [
+        subprocess.Popen(
+            [
+                PYTHON,
+                WORKER,
+                "pipeline",
+                str(validation),
+                str(cfg_json),
+                str(i),
+                str(n_shards),
+                str(out_dir),
+            ],
+            cwd=REPO,
+            env=single_thread_env(),
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(n_shards)
+    ]
+    outs = [p.communicate()[0] for p in procs]
+    wall = time.perf_counter() - started
+    for p in procs:
+        if p.returncode != 0:
+            raise RuntimeError(f"shard worker failed with status {p.returncode}")
+    return wall, [json.loads(o.strip().splitlines()[-1]) for o in outs]
+
+
+def breakdown(corpus: Path, doc_ids: list[str], cfg: dict[str, Any]) -> dict[str, float]:
+    """Seconds of each pipeline step in one instrumented in-process pass (cold caches)."""
+    from swedish_topics.corpus import iter_documents, read_metadata
+    from swedish_topics.preprocess import TextPipeline
+    from swedish_topics.units import make_units
+
+    texts = [text for _, text in iter_documents(corpus, doc_ids)]
+    metadata = read_metadata(corpus / "metadata.csv")
+    categorical = [f for f in cfg["facets"] if f not in cfg["numeric_facets"]]
+    values = sorted({row[f] for row in metadata.rows for f in categorical if row.get(f)})
+    started = time.perf_counter()
+    pipe = TextPipeline(cfg["preprocess"], facet_values=values)
+    init = time.perf_counter() - started
+    t_clean = t_units = t_tokens = 0.0
+    for doc_id, text in zip(doc_ids, texts, strict=True):
+        t0 = time.perf_counter()
+        cleaned = pipe.cleaner.clean(text)
+        t1 = time.perf_counter()
+        units = make_units(
+            doc_id,
+            cleaned.paragraphs,
+            mode=pipe.unit_mode,
+            min_tokens=pipe.min_tokens,
+            max_tokens=pipe.max_tokens,
+        )
+        t2 = time.perf_counter()
+        for unit in units:
+            pipe.final_tokens(unit.text)
+        t3 = time.perf_counter()
+        t_clean += t1 - t0
+        t_units += t2 - t1
+        t_tokens += t3 - t2
+    # warm hot path: every chunk is cached now
+    t0 = time.perf_counter()
+    for text in texts:
+        pipe.final_tokens(text)
+    warm = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for text in texts:
+        re.findall(r"\w+", text.lower())
+    regex = time.perf_counter() - t0
+    return {
+        "init_seconds": init,
+        "clean_seconds": t_clean,
+        "units_seconds": t_units,
+        "tokens_seconds": t_tokens,
+        "distinct_chunks": float(len(pipe._chunks)),
+        "distinct_lemmatised": float(len(pipe.lemmatizer.cache)),
+        "warm_hot_path_seconds": warm,
+        "regex_in_memory_seconds": regex,
+    }
+
+
+def run(corpus: Path, work: Path, cfg: dict[str, Any]) -> dict[str, Any]:
+    """Measure section 1 on ``corpus``; scratch files go to ``work``."""
+    from swedish_topics import pipeline as pl
+
+    work.mkdir(parents=True, exist_ok=True)
+    validation = work / "validation.json"
+    pl.validate_corpus(cfg=cfg, out_json=validation)
+    cfg_json = work / "config.json"
+    cfg_json.write_text(json.dumps(cfg, default=str), encoding="utf-8")
+    with open(validation, encoding="utf-8") as handle:
+        doc_ids = json.load(handle)["doc_ids"]
+    _warm_page_cache(corpus, doc_ids)
+
+    args = [WORKER, "bare", str(validation), str(cfg_json), "0", "1"]
+    bares = [run_json(args) for _ in range(2)]
+    bare = min(bares, key=lambda r: r["seconds"])
+    tokens = int(bare["tokens"])
+    logger.info("bare regex: %d tokens in %.2f s", tokens, bare["seconds"])
+
+    wall1, (one,) = _pipeline_processes(validation, cfg_json, 1, work / "one")
+    logger.info("pipeline, 1 process: %.2f s in-process, %.2f s wall", one["seconds"], wall1)
+    wall2, two = _pipeline_processes(validation, cfg_json, 2, work / "two")
+    logger.info("pipeline, 2 processes: %.2f s wall", wall2)
+    steps = breakdown(corpus, doc_ids, cfg)
+    return {
+        "documents": len(doc_ids),
+        "tokens": tokens,
+        "bare_seconds": bare["seconds"],
+        "pipeline_seconds": one["seconds"],
+        "tokens_per_second": tokens / one["seconds"],
+        "bare_tokens_per_second": tokens / bare["seconds"],
+        "ratio_to_bare": one["seconds"] / bare["seconds"],
+        "import_seconds": one["import_seconds"],
+        "one_process_wall": wall1,
+        "two_process_wall": wall2,
+        "two_process_shards": [r["seconds"] for r in two],
+        "speedup_two_cores": wall1 / wall2,
+        "steps": steps,
+    }
