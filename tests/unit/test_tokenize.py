@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from nltk.tokenize import RegexpTokenizer
-from swedish_topics.tokenize import SwedishTokenizer, get_tokenizer, strip_urls, tokenize
+from swedish_topics.tokenize import (
+    CANDIDATE_PATTERN,
+    SwedishTokenizer,
+    get_tokenizer,
+    strip_urls,
+    tokenize,
+)
+
+SHIPPED = Path(__file__).resolve().parents[2] / "corpus" / "texts"
+
+
+@pytest.fixture(scope="module")
+def shipped_texts() -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in sorted(SHIPPED.glob("*.txt"))]
 
 
 @pytest.mark.parametrize(
@@ -60,12 +77,35 @@ def test_min_length(min_length: int, tokens: list[str]) -> None:
     assert tokenize("i en kommun å", min_length=min_length) == tokens
 
 
-def test_is_an_nltk_regexp_tokenizer_with_spans() -> None:
+def test_spans_point_at_the_tokens_in_the_text() -> None:
     tokenizer = SwedishTokenizer()
-    assert isinstance(tokenizer, RegexpTokenizer)
     text = "Vår -e-tjänst (www.peng.se) 2018 – Umeå!"
     spans = list(tokenizer.span_tokenize(text))
     assert [text[a:b] for a, b in spans] == ["Vår", "e-tjänst", "Umeå"]
+    assert tokenizer.tokenize_sents([text, "Två ord"]) == [
+        ["vår", "e-tjänst", "umeå"],
+        ["två", "ord"],
+    ]
+
+
+def test_candidates_equal_nltks_regexp_tokenizer_with_the_same_pattern(
+    shipped_texts: list[str],
+) -> None:
+    """Our tokeniser is nltk's RegexpTokenizer without the import cost: same candidates."""
+    nltk_tokenizer = RegexpTokenizer(CANDIDATE_PATTERN)
+    tokenizer = SwedishTokenizer()
+    for text in [*shipped_texts, "bygg- och -Det e-tjänst 2000-talet _x_ ––– a--b"]:
+        text = strip_urls(text)
+        assert tokenizer.candidates(text) == nltk_tokenizer.tokenize(text)
+
+
+def test_the_package_does_not_import_nltk() -> None:
+    """Importing nltk loads scipy.stats (over a second per preprocessing job)."""
+    code = (
+        "import sys, swedish_topics.preprocess, swedish_topics.pipeline;"
+        "sys.exit('nltk' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
 def test_candidates_are_cached_per_distinct_string() -> None:

@@ -47,7 +47,7 @@ import itertools
 import logging
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -116,6 +116,12 @@ _LINE_HYPHEN_RE = re.compile(r"(?<![\w-])([\w-]*\w)-[ \t]*\n[ \t]*([^\W\d_]\w*)"
 # The same split left as "hyphen + one space" inside a line, as in OCR'd text
 # ("ut- vecklingsfrämjande", "EU- motiverade").
 _INLINE_HYPHEN_RE = re.compile(r"(?<![\w-])([\w-]*\w)- (?=[^\W\d_])(\w+)")
+# Where the above can match: the end of its first group and the hyphen. Searching for
+# this and extending each hit by hand (:func:`_inline_hyphens`) finds the same matches
+# as ``_INLINE_HYPHEN_RE.finditer`` in a fraction of the time: the lookbehind makes
+# the full pattern try every position of the text.
+_INLINE_HYPHEN_HINT_RE = re.compile(r"\w-(?= [^\W\d_])")
+_WORD_AT_RE = re.compile(r"\w+")
 _INVISIBLE = {0x00AD: None, 0x200B: None, 0x2060: None, 0xFEFF: None, 0x00A0: " "}
 _INVISIBLE_RE = re.compile("[\u00ad\u200b\u2060\ufeff\u00a0]")
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?…])[\"”’»)]*\s+")
@@ -136,11 +142,16 @@ class CleanResult:
         Number of paragraphs removed per reason (all of :data:`REASONS`, zeros included).
     hyphenations_joined
         Number of words hyphenated across a line break that were joined.
+    changed
+        False when the paragraphs hold exactly the whitespace-separated chunks of the
+        input text (nothing removed, joined or normalised), which lets callers count the
+        chunks once for the raw and the cleaned text.
     """
 
     paragraphs: list[str]
     removed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REASONS, 0))
     hyphenations_joined: int = 0
+    changed: bool = True
 
 
 def compile_patterns(patterns: Sequence[str]) -> re.Pattern[str] | None:
@@ -237,20 +248,42 @@ def join_hyphenation(text: str) -> tuple[str, int]:
         count += 1
         return joined
 
-    def inline(match: re.Match[str]) -> str:
+    def inline_parts(fragment: str, word: str, whole: str) -> str:
         nonlocal count
-        fragment, word = match.group(1), match.group(2)
         joined = None if word[0].isupper() else _join_parts(fragment, word)
         if joined is None:
-            return match.group(0)
+            return whole
         count += 1
         return joined
 
     if "-\n" in text or "- \n" in text or "-\t\n" in text:
         text = _LINE_HYPHEN_RE.sub(line_break, text)
     if "- " in text:
-        text = _INLINE_HYPHEN_RE.sub(inline, text)
+        text = _inline_hyphens(text, inline_parts)
     return text, count
+
+
+def _inline_hyphens(text: str, replace: Callable[[str, str, str], str]) -> str:
+    """``_INLINE_HYPHEN_RE.sub``, with ``replace(fragment, word, whole_match)``."""
+    parts = []
+    last = 0
+    for hint in _INLINE_HYPHEN_HINT_RE.finditer(text):
+        hyphen = hint.end() - 1
+        start = hyphen - 1  # the fragment is the run of [\w-] that ends here
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_-"):
+            start -= 1
+        if start < last:  # the run begins inside the previous match: no match
+            continue
+        word_match = _WORD_AT_RE.match(text, hyphen + 2)
+        assert word_match is not None  # the hint's lookahead saw a letter there
+        end = word_match.end()
+        parts.append(text[last:start])
+        parts.append(replace(text[start:hyphen], word_match.group(), text[start:end]))
+        last = end
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def is_byline(line: str) -> bool:
@@ -302,22 +335,29 @@ def _segments(words: tuple[str, ...]) -> list[str]:
     return [f" {' '.join(words[a:b])} " for a, b in itertools.pairwise(cuts) if b > a]
 
 
+def _keys(piece: str) -> tuple[str, ...]:
+    """The (up to) three longest words of a piece, longest first: a text that contains
+    the piece contains each of them, and rarely all three by chance."""
+    return tuple(sorted(set(piece.split()), key=len, reverse=True)[:3])
+
+
 def caption_leads(paragraphs: Sequence[str]) -> set[int]:
     """Indices of lead paragraphs that are repeated (exactly or nearly) later on.
 
     A lead paragraph is one of the first :data:`LEAD_PARAGRAPHS`, of at most
     :data:`LEAD_MAX_WORDS` words and not a numbered or bulleted list item; it is a
     repeated caption when at least :data:`CAPTION_COVERAGE` of its words lie in
-    sentences that recur in a later paragraph (see :func:`_near`). Later sentences are
-    compared only when a piece of the lead sentence occurs verbatim in the later text
-    (a substring test), so a document without repeats costs little more than
-    lower-casing it.
+    sentences that recur in a later paragraph (see :func:`_near`). A later paragraph is
+    compared with a lead sentence only when a piece of that sentence occurs in it
+    verbatim (pigeonhole, :func:`_segments`), and its words are extracted only when the
+    three longest words of such a piece occur in its raw lower-case text (substring tests),
+    so a document without repeats costs little more than lower-casing it.
     """
     n_lead = min(LEAD_PARAGRAPHS, len(paragraphs) - 1)
     if n_lead <= 0:
         return set()
     lower = [p.lower() for p in paragraphs]
-    flat: list[str] = []  # " the words of paragraph j ", filled when first needed
+    flat: dict[int, str] = {}  # j -> " the words of paragraph j ", filled when needed
     later_sentences: dict[int, list[tuple[str, ...]]] = {}
     drop = set()
     for i in range(n_lead):
@@ -330,30 +370,45 @@ def caption_leads(paragraphs: Sequence[str]) -> set[int]:
         raw_later = "\n".join(lower[i + 1 :])
         covered = 0
         for words in lead:
-            # Cheap test first: the longest word of some piece occurs in the raw text.
-            pieces = [
-                piece for piece in _segments(words) if max(piece.split(), key=len) in raw_later
-            ]
-            if not pieces:
-                continue
-            if not flat:
-                flat = [f" {' '.join(_WORD_RE.findall(text))} " for text in lower]
-            later = "".join(flat[i + 1 :])
-            pieces = [piece for piece in pieces if piece in later]
-            found = False
-            for j in range(i + 1, len(paragraphs)) if pieces else ():
-                if not any(piece in flat[j] for piece in pieces):
-                    continue
-                if j not in later_sentences:
-                    later_sentences[j] = _sentence_words(paragraphs[j])
-                if any(_near(words, other) for other in later_sentences[j]):
-                    found = True
-                    break
-            if found:
+            keyed = [(piece, _keys(piece)) for piece in _segments(words)]
+            keyed = [(p, keys) for p, keys in keyed if all(k in raw_later for k in keys)]
+            if keyed and _repeated_later(words, keyed, i, paragraphs, lower, flat, later_sentences):
                 covered += len(words)
         if covered >= CAPTION_COVERAGE * total:
             drop.add(i)
     return drop
+
+
+def _repeated_later(
+    words: tuple[str, ...],
+    keyed: list[tuple[str, tuple[str, ...]]],
+    i: int,
+    paragraphs: Sequence[str],
+    lower: Sequence[str],
+    flat: dict[int, str],
+    later_sentences: dict[int, list[tuple[str, ...]]],
+) -> bool:
+    """True when a paragraph after ``i`` holds a near-repeat of the sentence ``words``.
+
+    ``keyed`` are the sentence's pieces with their :func:`_keys`; ``flat`` and
+    ``later_sentences`` are per-document caches of each paragraph's words and sentences.
+    """
+    for j in range(i + 1, len(paragraphs)):
+        text = lower[j]
+        pieces = [piece for piece, keys in keyed if all(key in text for key in keys)]
+        if not pieces:
+            continue
+        words_j = flat.get(j)
+        if words_j is None:
+            words_j = flat[j] = f" {' '.join(_WORD_RE.findall(text))} "
+        if not any(piece in words_j for piece in pieces):
+            continue
+        sentences = later_sentences.get(j)
+        if sentences is None:
+            sentences = later_sentences[j] = _sentence_words(paragraphs[j])
+        if any(_near(words, other) for other in sentences):
+            return True
+    return False
 
 
 class Cleaner:
@@ -386,6 +441,7 @@ class Cleaner:
         """Clean one document's text; see the module docstring for the steps."""
         result = CleanResult(paragraphs=[])
         removed = result.removed
+        original = text
         text = normalise_text(text)
         if self.join_hyphenation:
             text, result.hyphenations_joined = join_hyphenation(text)
@@ -420,6 +476,7 @@ class Cleaner:
                 kept.append(paragraph)
             paragraphs = kept
         result.paragraphs = paragraphs
+        result.changed = text != original or any(removed.values())
         return result
 
 

@@ -141,8 +141,12 @@ class TextPipeline:
         self.stopwords = frozenset(stopwords)
         #: whitespace-separated chunk -> its final tokens (the hot-path cache)
         self._chunks: dict[str, tuple[str, ...]] = {}
-        self._raw = Counter[str]()  # chunks of the raw documents
+        #: chunk -> its tokens before lemmatisation (filled with ``_chunks``, for counts)
+        self._chunk_tokens: dict[str, tuple[str, ...]] = {}
         self._cleaned = Counter[str]()  # chunks of the units
+        # Raw chunks minus cleaned chunks, kept only for documents that cleaning changed:
+        # raw counts = cleaned + this (most documents are counted once).
+        self._raw_delta = Counter[str]()
         self.n_documents = 0
         self.n_units = 0
         self.n_units_nonempty = 0
@@ -163,12 +167,16 @@ class TextPipeline:
         lemma = self.lemmatizer(token)
         return "" if lemma in self.stopwords else lemma
 
-    def _tokens_of_chunk(self, chunk: str) -> list[str]:
-        normalise = self.tokenizer.normalise
-        return [t for t in map(normalise, self.tokenizer.candidates(chunk)) if t]
+    def _tokens_of_chunk(self, chunk: str) -> tuple[str, ...]:
+        tokens = self._chunk_tokens.get(chunk)
+        if tokens is None:
+            normalise = self.tokenizer.normalise
+            tokens = tuple(t for t in map(normalise, self.tokenizer.candidates(chunk)) if t)
+        return tokens
 
     def _analyse(self, chunk: str) -> tuple[str, ...]:
-        final = (self._final_token(t) for t in self._tokens_of_chunk(chunk))
+        tokens = self._chunk_tokens[chunk] = self._tokens_of_chunk(chunk)
+        final = (self._final_token(t) for t in tokens)
         return tuple(t for t in final if t)
 
     def final_tokens(self, text: str) -> list[str]:
@@ -199,7 +207,6 @@ class TextPipeline:
             Every unit of the document, also those left without tokens.
         """
         self.n_documents += 1
-        self._raw.update(text.split())
         cleaned = self.cleaner.clean(text)
         for reason, n in cleaned.removed.items():
             self.removed[reason] += n
@@ -215,29 +222,36 @@ class TextPipeline:
         for unit in units:
             chunks = unit.text.split()
             self._cleaned.update(chunks)
+            if cleaned.changed:
+                self._raw_delta.subtract(chunks)
             tokens = self._finals(chunks)
             if tokens:
                 self.n_units_nonempty += 1
             out.append(ProcessedUnit(unit.unit_id, unit.doc_id, unit.text, tokens))
+        if cleaned.changed:
+            self._raw_delta.update(text.split())
         self.n_units += len(units)
         return out
 
     def counts(self) -> dict[str, Any]:
         """Tokens, types (with the vocabulary) and units after each step so far."""
-        raw: Counter[str] = Counter()
-        for chunk, n in self._raw.items():
-            for token in self._tokens_of_chunk(chunk):
-                raw[token] += n
         cleaned: Counter[str] = Counter()
-        lemmas: Counter[str] = Counter()
-        kept: Counter[str] = Counter()
         for chunk, n in self._cleaned.items():
             for token in self._tokens_of_chunk(chunk):
                 cleaned[token] += n
-                lemmas[self.lemmatizer(token)] += n
-                final = self._final_token(token)
-                if final:
-                    kept[final] += n
+        raw = cleaned.copy()
+        for chunk, n in self._raw_delta.items():
+            if n:
+                for token in self._tokens_of_chunk(chunk):
+                    raw[token] += n
+        raw = +raw  # drop the tokens that only cleaning removed (count 0)
+        lemmas: Counter[str] = Counter()
+        kept: Counter[str] = Counter()
+        for token, n in cleaned.items():
+            lemmas[self.lemmatizer(token)] += n
+            final = self._final_token(token)
+            if final:
+                kept[final] += n
         units = {
             "raw": self.n_documents,
             "cleaned": self.n_units,
