@@ -363,18 +363,26 @@ def caption_leads(paragraphs: Sequence[str]) -> set[int]:
     for i in range(n_lead):
         if _LIST_ITEM_RE.match(paragraphs[i]):
             continue
+        if len(_WORD_RE.findall(lower[i])) > LEAD_MAX_WORDS:  # cheaper than sentences
+            continue
         lead = _sentence_words(paragraphs[i])
         total = sum(len(s) for s in lead)
-        if total == 0 or total > LEAD_MAX_WORDS:
+        if total == 0:
             continue
         raw_later = "\n".join(lower[i + 1 :])
+        needed = CAPTION_COVERAGE * total
         covered = 0
+        unchecked = total
         for words in lead:
-            keyed = [(piece, _keys(piece)) for piece in _segments(words)]
+            if covered >= needed or covered + unchecked < needed:
+                break  # decided either way
+            unchecked -= len(words)
+            pieces = [p for p in _segments(words) if max(p.split(), key=len) in raw_later]
+            keyed = [(p, keys) for p, keys in zip(pieces, map(_keys, pieces), strict=True)]
             keyed = [(p, keys) for p, keys in keyed if all(k in raw_later for k in keys)]
             if keyed and _repeated_later(words, keyed, i, paragraphs, lower, flat, later_sentences):
                 covered += len(words)
-        if covered >= CAPTION_COVERAGE * total:
+        if covered >= needed:
             drop.add(i)
     return drop
 

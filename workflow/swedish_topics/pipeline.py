@@ -13,6 +13,7 @@ import itertools
 import json
 import logging
 import math
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -97,7 +98,8 @@ def preprocess_shard(
     validation = _load_validation(validation_json)
     corpus_dir = Path(cfg["corpus"])
     all_ids = validation["doc_ids"]
-    sizes = [text_path(corpus_dir, doc_id).stat().st_size for doc_id in all_ids]
+    texts_dir = str(text_path(corpus_dir, "x").parent)
+    sizes = [os.stat(os.path.join(texts_dir, f"{doc_id}.txt")).st_size for doc_id in all_ids]
     doc_ids = shard_doc_ids(all_ids, shard_index, n_shards, sizes=sizes)
     facet_values: list[str] = []
     if cfg["preprocess"]["stopwords"]["remove_facet_values"]:

@@ -40,8 +40,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -76,6 +75,18 @@ PHRASE_DELIMITER = "_"
 def _section(config: Mapping[str, Any]) -> Mapping[str, Any]:
     """The ``preprocess`` section, whether given the section or the whole config."""
     return config.get("preprocess", config)
+
+
+class _ChunkCache(dict[str, tuple[str, ...]]):
+    """A dict that fills a missing key from ``fill(key)``: look-ups stay in C (``map``)."""
+
+    def __init__(self, fill: Callable[[str], tuple[str, ...]]) -> None:
+        super().__init__()
+        self._fill = fill
+
+    def __missing__(self, key: str) -> tuple[str, ...]:
+        value = self[key] = self._fill(key)
+        return value
 
 
 @dataclass(frozen=True)
@@ -139,14 +150,20 @@ class TextPipeline:
             )
             stopwords |= self.facet_stopwords
         self.stopwords = frozenset(stopwords)
-        #: whitespace-separated chunk -> its final tokens (the hot-path cache)
-        self._chunks: dict[str, tuple[str, ...]] = {}
+        #: whitespace-separated chunk -> one entry per token: its final token, or "" when
+        #: it is dropped as a stopword (the hot-path cache, filled on first sight)
+        self._chunks = _ChunkCache(self._analyse)
         #: chunk -> its tokens before lemmatisation (filled with ``_chunks``, for counts)
         self._chunk_tokens: dict[str, tuple[str, ...]] = {}
-        self._cleaned = Counter[str]()  # chunks of the units
-        # Raw chunks minus cleaned chunks, kept only for documents that cleaning changed:
-        # raw counts = cleaned + this (most documents are counted once).
-        self._raw_delta = Counter[str]()
+        # The chunks seen in the units of documents that cleaning left unchanged, in the
+        # units of changed documents, and in the raw text of changed documents: views of
+        # ``_chunks`` whose keys give the types of each step without counting chunks.
+        self._seen_unchanged = _ChunkCache(self._chunks.__getitem__)
+        self._seen_changed = _ChunkCache(self._chunks.__getitem__)
+        self._seen_raw = _ChunkCache(self._chunks.__getitem__)
+        self._raw_tokens = 0
+        self._cleaned_tokens = 0
+        self._kept_tokens = 0
         self.n_documents = 0
         self.n_units = 0
         self.n_units_nonempty = 0
@@ -176,8 +193,7 @@ class TextPipeline:
 
     def _analyse(self, chunk: str) -> tuple[str, ...]:
         tokens = self._chunk_tokens[chunk] = self._tokens_of_chunk(chunk)
-        final = (self._final_token(t) for t in tokens)
-        return tuple(t for t in final if t)
+        return tuple(self._final_token(t) for t in tokens)
 
     def final_tokens(self, text: str) -> list[str]:
         """Lemmas of ``text`` after stopword removal (the hot path; counts nothing).
@@ -187,16 +203,7 @@ class TextPipeline:
         and cached: a candidate token never spans whitespace, so a text's tokens are the
         concatenation of its chunks' tokens.
         """
-        return self._finals(text.split())
-
-    def _finals(self, chunks: list[str]) -> list[str]:
-        cache = self._chunks
-        try:
-            return list(chain.from_iterable(map(cache.__getitem__, chunks)))
-        except KeyError:
-            for chunk in set(chunks).difference(cache):
-                cache[chunk] = self._analyse(chunk)
-            return list(chain.from_iterable(map(cache.__getitem__, chunks)))
+        return list(filter(None, chain.from_iterable(map(self._chunks.__getitem__, text.split()))))
 
     def process_document(self, doc_id: str, text: str) -> list[ProcessedUnit]:
         """Preprocess one document and update the running counts.
@@ -218,40 +225,41 @@ class TextPipeline:
             min_tokens=self.min_tokens,
             max_tokens=self.max_tokens,
         )
+        seen = (self._seen_changed if cleaned.changed else self._seen_unchanged).__getitem__
         out = []
+        n_tokens = 0
         for unit in units:
-            chunks = unit.text.split()
-            self._cleaned.update(chunks)
-            if cleaned.changed:
-                self._raw_delta.subtract(chunks)
-            tokens = self._finals(chunks)
+            # every token of the unit, "" for a stopword: one dict look-up per chunk
+            everything = list(chain.from_iterable(map(seen, unit.text.split())))
+            tokens = list(filter(None, everything))
+            n_tokens += len(everything)
+            self._kept_tokens += len(tokens)
             if tokens:
                 self.n_units_nonempty += 1
             out.append(ProcessedUnit(unit.unit_id, unit.doc_id, unit.text, tokens))
+        self._cleaned_tokens += n_tokens
         if cleaned.changed:
-            self._raw_delta.update(text.split())
+            raw = self._seen_raw.__getitem__
+            self._raw_tokens += sum(map(len, map(raw, text.split())))
+        else:
+            self._raw_tokens += n_tokens
         self.n_units += len(units)
         return out
 
     def counts(self) -> dict[str, Any]:
         """Tokens, types (with the vocabulary) and units after each step so far."""
-        cleaned: Counter[str] = Counter()
-        for chunk, n in self._cleaned.items():
-            for token in self._tokens_of_chunk(chunk):
-                cleaned[token] += n
-        raw = cleaned.copy()
-        for chunk, n in self._raw_delta.items():
-            if n:
-                for token in self._tokens_of_chunk(chunk):
-                    raw[token] += n
-        raw = +raw  # drop the tokens that only cleaning removed (count 0)
-        lemmas: Counter[str] = Counter()
-        kept: Counter[str] = Counter()
-        for token, n in cleaned.items():
-            lemmas[self.lemmatizer(token)] += n
-            final = self._final_token(token)
-            if final:
-                kept[final] += n
+        tokens_of = self._chunk_tokens.__getitem__
+        unchanged = set(chain.from_iterable(map(tokens_of, self._seen_unchanged)))
+        cleaned = unchanged.union(chain.from_iterable(map(tokens_of, self._seen_changed)))
+        raw = unchanged.union(chain.from_iterable(map(tokens_of, self._seen_raw)))
+        lemmas = set(map(self.lemmatizer, cleaned))
+        kept = set(filter(None, map(self._final_token, cleaned)))
+        n_tokens = {
+            "raw": self._raw_tokens,
+            "cleaned": self._cleaned_tokens,
+            "lemmatised": self._cleaned_tokens,
+            "stopwords_removed": self._kept_tokens,
+        }
         units = {
             "raw": self.n_documents,
             "cleaned": self.n_units,
@@ -259,12 +267,12 @@ class TextPipeline:
             "stopwords_removed": self.n_units_nonempty,
         }
         steps = {}
-        for step, counter in zip(SHARD_STEPS, (raw, cleaned, lemmas, kept), strict=True):
+        for step, types in zip(SHARD_STEPS, (raw, cleaned, lemmas, kept), strict=True):
             steps[step] = {
-                "tokens": sum(counter.values()),
-                "types": len(counter),
+                "tokens": n_tokens[step],
+                "types": len(types),
                 "units": units[step],
-                "vocabulary": sorted(counter),
+                "vocabulary": sorted(types),
             }
         return {
             "documents": self.n_documents,
