@@ -273,9 +273,10 @@ def test_existing_paths_pass(tmp_path: Path) -> None:
     [
         ("auto", 0, 1),
         ("auto", 5, 1),
-        ("auto", 2000, 1),
-        ("auto", 2001, 2),
-        ("auto", 15565, 8),
+        ("auto", 10_000, 1),
+        ("auto", 10_001, 2),
+        ("auto", 15565, 2),
+        ("auto", 100_000, 10),
         (4, 100, 4),
         (4, 2, 2),
     ],

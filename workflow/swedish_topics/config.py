@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 #: The JSON schema of the configuration (YAML), next to the package in ``workflow/``.
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "config.schema.yaml"
 #: Documents per preprocessing shard when ``preprocess.shards`` is ``"auto"``.
-DOCS_PER_SHARD = 2000
+DOCS_PER_SHARD = 10_000
 
 _README = "config/README.md explains every key"
 
@@ -509,7 +509,7 @@ def shard_count(cfg: Mapping[str, Any], n_docs: int) -> int:
     Examples
     --------
     >>> shard_count({"preprocess": {"shards": "auto"}}, 15565)
-    8
+    2
     """
     shards = cfg["preprocess"]["shards"]
     if shards == "auto":
