@@ -114,8 +114,8 @@ def methods_text(
         f"({_fmt_int(int(first['tokens']))} word tokens). We "
         + _join(clean_bits)
         + f". The unit of analysis was {unit_text}, giving {_fmt_int(n_units)} units. Texts "
-        f"were tokenised with NLTK ({packages.get('nltk', '')}), lowercased, with numbers, "
-        f"punctuation, URLs and e-mail addresses removed and hyphenated compounds kept whole, "
+        "were tokenised into lower-case words of letters, with numbers, punctuation, URLs "
+        "and e-mail addresses removed and hyphenated compounds kept whole, "
         f"and lemmatised with simplemma ({packages.get('simplemma', '')}) plus a table of "
         f"manual corrections. We removed {stop_bits}; {phrases}. The vocabulary kept terms "
         f"occurring in at least {voc['no_below']} units and at most "

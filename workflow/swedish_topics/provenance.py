@@ -26,7 +26,6 @@ logger = logging.getLogger(__name__)
 TRACKED_PACKAGES = (
     "swedish-topics",
     "gensim",
-    "nltk",
     "simplemma",
     "numpy",
     "scipy",
