@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -129,3 +130,22 @@ def test_strip_urls_keeps_offsets() -> None:
     stripped = strip_urls(text)
     assert len(stripped) == len(text)
     assert stripped.split() == ["se", "och", "."]
+
+
+@pytest.mark.parametrize("min_length", [1, 2, 3])
+def test_chunk_tokens_equal_tokenize_on_any_chunk(min_length: int) -> None:
+    """The shortcut for "(word)," chunks must never change a token: random chunks."""
+    rng = random.Random(7)
+    pieces = [*"aÅöEİß.,:;!?()\"'«»“”…–—-_/@1²", "www.", "WWW.", "://", "ﬀ", "e-", "ab"]
+    tokenizer = SwedishTokenizer(min_length=min_length)
+    for _ in range(20_000):
+        chunk = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        assert tokenizer.chunk_tokens(chunk) == tuple(tokenizer.tokenize(chunk)), chunk
+
+
+def test_chunk_tokens_of_the_shipped_texts(shipped_texts: list[str]) -> None:
+    tokenizer = SwedishTokenizer()
+    chunks = {chunk for text in shipped_texts for chunk in text.split()}
+    assert len(chunks) > 1000
+    for chunk in chunks:
+        assert tokenizer.chunk_tokens(chunk) == tuple(tokenizer.tokenize(chunk)), chunk

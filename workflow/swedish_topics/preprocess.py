@@ -186,14 +186,11 @@ class TextPipeline:
 
     def _tokens_of_chunk(self, chunk: str) -> tuple[str, ...]:
         tokens = self._chunk_tokens.get(chunk)
-        if tokens is None:
-            normalise = self.tokenizer.normalise
-            tokens = tuple(t for t in map(normalise, self.tokenizer.candidates(chunk)) if t)
-        return tokens
+        return self.tokenizer.chunk_tokens(chunk) if tokens is None else tokens
 
     def _analyse(self, chunk: str) -> tuple[str, ...]:
-        tokens = self._chunk_tokens[chunk] = self._tokens_of_chunk(chunk)
-        return tuple(self._final_token(t) for t in tokens)
+        tokens = self._chunk_tokens[chunk] = self.tokenizer.chunk_tokens(chunk)
+        return tuple(map(self._final_token, tokens))
 
     def final_tokens(self, text: str) -> list[str]:
         """Lemmas of ``text`` after stopword removal (the hot path; counts nothing).

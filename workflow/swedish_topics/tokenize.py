@@ -46,6 +46,9 @@ URL_RE = re.compile(r"(?:https?|ftp)://\S+|(?<![\w.])www\.[^\s\"”’»)\]]+", 
 #: An e-mail address, matched where an "@" is found.
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _EMAIL_CHARS = frozenset("._+-")
+#: Punctuation that is never part of a candidate, URL or e-mail address when it surrounds
+#: a word of letters (see :meth:`SwedishTokenizer.chunk_tokens`).
+_OUTER_PUNCTUATION = ".,:;!?()[]{}\"'«»“”„‘’…–—*"
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -117,6 +120,19 @@ class SwedishTokenizer:
                 token = ""
             self.cache[candidate] = token
         return token
+
+    def chunk_tokens(self, chunk: str) -> tuple[str, ...]:
+        """Tokens of a whitespace-free chunk of text, e.g. ``"(Kommunen),"`` → ``("kommunen",)``.
+
+        Equal to ``tuple(self.tokenize(chunk))``, with a shortcut for the usual chunk: a
+        word of letters with punctuation around it.
+        """
+        core = chunk.strip(_OUTER_PUNCTUATION)
+        if core.isalpha() and "www." not in chunk:  # "www.…" is a URL to strip_urls
+            token = core.lower()
+            if token.isalpha():  # lower() can add a combining mark ("İ" → "i̇")
+                return (token,) if len(token) >= self.min_length else ()
+        return tuple(self.tokenize(chunk))
 
     def candidates(self, text: str) -> list[str]:
         """Candidate strings in order (not yet lower-cased or filtered)."""
