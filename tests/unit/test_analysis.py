@@ -413,3 +413,67 @@ def test_written_tables_are_byte_identical_across_runs(tmp_path):
 def test_facet_groups_names_documents_without_a_value():
     with pytest.raises(CorpusError, match=r"'region'.*lund"):
         an.facet_groups(METADATA, ["lund"], "region")
+
+
+# --------------------------------------------------------- doc_topics table, memory
+def _expected_doc_topic_rows(doc_theta: np.ndarray, doc_ids: list[str]) -> list[dict]:
+    return [
+        {"doc_id": d, "topic": t + 1, "weight": float(doc_theta[i, t])}
+        for i, d in enumerate(doc_ids)
+        for t in range(doc_theta.shape[1])
+    ]
+
+
+def test_doc_topics_csv_is_streamed_with_the_table_formatting(tmp_path):
+    rng = np.random.default_rng(7)
+    doc_theta = rng.dirichlet(np.ones(4), size=30)
+    doc_theta[0] = [1.0, 0.0, -0.0, 0.0]  # no "-0.0" in the table
+    doc_ids = [f"doc,{i}" if i == 3 else f"doc_{i}" for i in range(30)]  # one needs quoting
+    path = tmp_path / "doc_topics.csv"
+    assert an.write_doc_topics(path, doc_theta, doc_ids) == 120
+    reference = tmp_path / "reference.csv"
+    sio.write_table(
+        reference,
+        _expected_doc_topic_rows(doc_theta, doc_ids),
+        ["doc_id", "topic", "weight"],
+        "Topic proportions of every document: the token-weighted mean of the proportions "
+        "of its units; each document's proportions sum to 1.",
+    )
+    # small enough for a paper: the same three files as every other table
+    for suffix in (".csv", ".tex", ".md"):
+        assert path.with_suffix(suffix).read_bytes() == reference.with_suffix(suffix).read_bytes()
+    assert "-0.0" not in path.read_text(encoding="utf-8")
+
+
+def test_long_doc_topics_table_gets_a_note_instead_of_latex_and_markdown(tmp_path):
+    k = 4
+    n_docs = sio.MAX_DISPLAY_ROWS // k + 1  # one document more than fits
+    doc_theta = np.random.default_rng(8).dirichlet(np.ones(k), size=n_docs)
+    doc_ids = [f"d{i}" for i in range(n_docs)]
+    path = tmp_path / "doc_topics.csv"
+    assert an.write_doc_topics(path, doc_theta, doc_ids) == n_docs * k
+    reference = tmp_path / "reference.csv"
+    sio.write_csv(reference, _expected_doc_topic_rows(doc_theta, doc_ids), an.DOC_TOPIC_COLUMNS)
+    assert path.read_bytes() == reference.read_bytes()  # the CSV is the full table
+    tex = path.with_suffix(".tex").read_text(encoding="utf-8")
+    md = path.with_suffix(".md").read_text(encoding="utf-8")
+    assert "\\begin{tabular}" not in tex and all(line.startswith("% ") for line in tex.splitlines())
+    assert "|" not in md
+    for text in (tex, md):
+        assert f"{n_docs * k:,} rows" in text and "doc_topics.csv" in text
+        assert "Topic proportions of every document" in text  # the caption is kept
+
+
+def test_doc_topics_and_units_by_doc_with_interleaved_units_and_unknown_documents(caplog):
+    theta = np.array([[0.6, 0.4], [0.1, 0.9], [0.5, 0.5], [0.3, 0.7], [1.0, 0.0]])
+    unit_docs = ["b", "a", "other", "b", "a"]
+    tokens = [2, 1, 5, 2, 3]
+    with caplog.at_level(logging.WARNING):
+        got = an.doc_topics(theta, unit_docs, tokens, ["a", "b", "a"])
+    assert "1 unit(s) belong to documents that are not analysed" in caplog.text
+    a = (1 * theta[1] + 3 * theta[4]) / 4
+    b = (2 * theta[0] + 2 * theta[3]) / 4
+    np.testing.assert_allclose(got, [a, b, a])
+    units = an.units_by_doc(theta, unit_docs, tokens, ["b", "a"])
+    np.testing.assert_array_equal(units[0].theta, theta[[0, 3]])  # file order kept
+    np.testing.assert_array_equal(units[1].n_tokens, [1, 3])

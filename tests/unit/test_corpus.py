@@ -468,3 +468,16 @@ def test_many_problems_of_one_kind_are_summarised(tmp_path: Path) -> None:
 def test_metadata_without_rows_is_refused(tmp_path: Path) -> None:
     corpus = make_corpus(tmp_path, "doc_id,municipality,year\n", texts={})
     assert "has a header but no rows" in problems_of(corpus)
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+def test_read_metadata_keeps_only_the_columns_asked_for(tmp_path: Path, line_end: str) -> None:
+    path = tmp_path / "metadata.csv"
+    text = 'doc_id,title,year\na,"two\nlines",2018\n\nb,"x, y",2019\n'.replace("\n", line_end)
+    path.write_text(text, encoding="utf-8", newline="")
+    full = read_metadata(path)
+    table = read_metadata(path, ["year"])
+    assert table.columns == ["doc_id", "title", "year"]  # the header is unchanged
+    assert table.rows == [{"doc_id": r["doc_id"], "year": r["year"]} for r in full.rows]
+    assert table.line_numbers == full.line_numbers == [2, 5]
+    assert full.rows[0]["title"] == f"two{line_end}lines"

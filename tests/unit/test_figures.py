@@ -518,3 +518,29 @@ def test_order_documents_groups_by_dominant_topic_and_subsamples_evenly() -> Non
     picked = figures.order_documents(np.tile(shares, (25, 1)), [str(i) for i in range(100)],
                                      max_docs=10)  # fmt: skip
     assert len(picked) == 10 and len(set(picked)) == 10
+
+
+def test_doc_weights_are_read_row_by_row_into_a_matrix(tmp_path: Path) -> None:
+    path = tmp_path / "doc_topics.csv"
+    rows = [
+        {"doc_id": f"d{d}", "topic": t, "weight": (d + t) / 100}
+        for d in range(1500)  # more documents and topics than the first buffer holds
+        for t in range(1, 11)
+    ]
+    rows += [
+        {"doc_id": "d0", "topic": 11, "weight": 0.5},  # a topic only one document has
+        {"doc_id": "d1", "topic": 2, "weight": 0.25},  # a repeated row: the last counts
+        {"doc_id": "d2", "topic": 3, "weight": "nan"},  # not finite: 0
+    ]
+    sio.write_csv(path, rows, ["doc_id", "topic", "weight"])
+    doc_ids, weights, columns = figures._read_doc_weights(path)
+    assert doc_ids == [f"d{d}" for d in range(1500)]
+    assert columns == {t: t - 1 for t in range(1, 12)}
+    assert weights.shape == (1500, 11)
+    assert weights[5, columns[4]] == pytest.approx(0.09)
+    assert weights[0, columns[11]] == 0.5 and weights[1, columns[11]] == 0.0
+    assert weights[1, columns[2]] == 0.25 and weights[2, columns[3]] == 0.0
+    empty = tmp_path / "empty.csv"
+    sio.write_csv(empty, [], ["doc_id", "topic", "weight"])
+    with pytest.raises(UserError, match="no data rows"):
+        figures._read_doc_weights(empty)

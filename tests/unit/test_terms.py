@@ -295,3 +295,35 @@ def test_writers_write_three_formats(tmp_path):
     for suffix in (".csv", ".tex", ".md"):
         assert (tmp_path / "topic_terms").with_suffix(suffix).exists()
     assert len(sio.read_csv(tmp_path / "topic_terms.csv")) == 4
+
+
+def test_passages_from_the_texts_of_the_chosen_units_only(tmp_path):
+    theta, unit_ids, docs, texts = passages_fixture()
+    tokens = [3, 50, 50, 50, 50, 50]
+    expected = tm.representative_passages(
+        theta, unit_ids, docs, texts, n_passages=3, unit_n_tokens=tokens
+    )
+    chosen = tm.passage_units(theta, docs, n_passages=3, unit_n_tokens=tokens)
+    needed = sorted({i for units in chosen for i in units})
+    assert len(needed) < len(unit_ids)  # not every text is needed
+    path = tmp_path / "units.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({"unit_id": u, "doc_id": d, "text": t}, ensure_ascii=False) + "\n"
+            for u, d, t in zip(unit_ids, docs, texts, strict=True)
+        ),
+        encoding="utf-8",
+    )
+    loaded = tm.load_unit_texts(path, [unit_ids[i] for i in needed], n_units=len(unit_ids))
+    rows = tm.passage_rows(theta, unit_ids, docs, chosen, dict(zip(needed, loaded, strict=True)))
+    assert rows == expected
+
+
+def test_load_unit_texts_refuses_a_file_of_another_run(tmp_path):
+    path = tmp_path / "units.jsonl"
+    path.write_text(
+        json.dumps({"unit_id": "a_1", "doc_id": "a", "text": "Hej"}) + "\n", encoding="utf-8"
+    )
+    assert tm.load_unit_texts(path, ["a_1"], n_units=1) == ["Hej"]
+    with pytest.raises(CorpusError, match=r"holds 1 units but units\.tsv has 2"):
+        tm.load_unit_texts(path, ["a_1"], n_units=2)

@@ -4,7 +4,8 @@ between groups of every facet, with bootstrap intervals.
 Needs: model_selection/choice.json, the chosen models/k*_s*/model.npz, preprocess/*,
 the corpus metadata. Produces: final/model.npz and the tables topic_terms, topics,
 doc_topics, representative_passages, prevalence_by_<facet>, differences_by_<facet>,
-trend_by_<numeric facet> (each as CSV, LaTeX and Markdown).
+trend_by_<numeric facet> (each as CSV, LaTeX and Markdown; doc_topics' .tex and .md
+hold only a note pointing to the CSV when it has more than 1,000 rows).
 """
 
 

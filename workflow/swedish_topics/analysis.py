@@ -184,9 +184,12 @@ def _resample_counts(rng: np.random.Generator, n: int, n_boot: int) -> Iterator[
     while done < n_boot:
         b = min(block, n_boot - done)
         idx = rng.integers(0, n, size=(b, n))
-        offsets = (np.arange(b, dtype=np.int64) * n)[:, None]
-        counts = np.bincount((idx + offsets).ravel(), minlength=b * n).reshape(b, n)
-        yield counts.astype(np.float64)
+        idx += (np.arange(b, dtype=np.int64) * n)[:, None]  # in place: one block in memory
+        counts = np.bincount(idx.ravel(), minlength=b * n)
+        del idx
+        block_counts = counts.reshape(b, n).astype(np.float64)
+        del counts
+        yield block_counts
         done += b
 
 
@@ -266,6 +269,60 @@ def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------- documents
+def _unit_positions(
+    unit_doc_ids: Sequence[str], doc_ids: Sequence[str]
+) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+    """Where the units of each document are, without a Python object per unit.
+
+    Returns
+    -------
+    index : dict
+        Each distinct document of ``doc_ids`` to its slot (first-seen order).
+    order : numpy.ndarray
+        Unit positions grouped by slot, ascending within a slot (units of other
+        documents left out).
+    bounds : numpy.ndarray
+        ``len(index) + 1`` offsets: the units of slot ``s`` are
+        ``order[bounds[s]:bounds[s + 1]]``.
+
+    Raises
+    ------
+    CorpusError
+        If a document of ``doc_ids`` has no units (see :func:`doc_topics`).
+    """
+    index = {doc_id: slot for slot, doc_id in enumerate(dict.fromkeys(doc_ids))}
+    slot_of = np.fromiter(
+        (index.get(doc_id, -1) for doc_id in unit_doc_ids),
+        dtype=np.int64,
+        count=len(unit_doc_ids),
+    )
+    unknown = int(np.count_nonzero(slot_of < 0))
+    if unknown:
+        logger.warning("%d unit(s) belong to documents that are not analysed; ignored", unknown)
+    counts = np.bincount(slot_of[slot_of >= 0], minlength=len(index))
+    if not counts.all():
+        missing = [doc_id for doc_id, slot in index.items() if counts[slot] == 0]
+        shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
+        raise CorpusError(
+            f"{len(missing)} document(s) have no units of analysis in preprocess/units.tsv, so "
+            f"they have no topic proportions: {shown}. This happens when cleaning removes a "
+            "whole text (e.g. it is only page furniture) or the text is empty. Check these "
+            "texts, or leave them out of the analysed documents."
+        )
+    # A stable sort keeps the units of a document in file order; unknown units (-1) first.
+    order = np.argsort(slot_of, kind="stable")[unknown:]
+    bounds = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    return index, order, bounds
+
+
+def _check_units(theta: np.ndarray, unit_doc_ids: Sequence[str], tokens: np.ndarray) -> None:
+    if theta.ndim != 2 or theta.shape[0] != len(unit_doc_ids) or len(tokens) != len(unit_doc_ids):
+        raise ValueError(
+            f"theta has shape {theta.shape} but there are {len(unit_doc_ids)} unit doc ids and "
+            f"{len(tokens)} token counts; they must describe the same units in the same order"
+        )
+
+
 def units_by_doc(
     theta: np.ndarray,
     unit_doc_ids: Sequence[str],
@@ -281,33 +338,12 @@ def units_by_doc(
     """
     theta = np.asarray(theta, dtype=np.float64)
     tokens = np.asarray(unit_n_tokens, dtype=np.float64)
-    if theta.ndim != 2 or theta.shape[0] != len(unit_doc_ids) or len(tokens) != len(unit_doc_ids):
-        raise ValueError(
-            f"theta has shape {theta.shape} but there are {len(unit_doc_ids)} unit doc ids and "
-            f"{len(tokens)} token counts; they must describe the same units in the same order"
-        )
-    positions: dict[str, list[int]] = {doc_id: [] for doc_id in doc_ids}
-    unknown = 0
-    for i, doc_id in enumerate(unit_doc_ids):
-        slot = positions.get(doc_id)
-        if slot is None:
-            unknown += 1
-        else:
-            slot.append(i)
-    if unknown:
-        logger.warning("%d unit(s) belong to documents that are not analysed; ignored", unknown)
-    missing = [doc_id for doc_id, pos in positions.items() if not pos]
-    if missing:
-        shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
-        raise CorpusError(
-            f"{len(missing)} document(s) have no units of analysis in preprocess/units.tsv, so "
-            f"they have no topic proportions: {shown}. This happens when cleaning removes a "
-            "whole text (e.g. it is only page furniture) or the text is empty. Check these "
-            "texts, or leave them out of the analysed documents."
-        )
+    _check_units(theta, unit_doc_ids, tokens)
+    index, order, bounds = _unit_positions(unit_doc_ids, doc_ids)
     out = []
     for doc_id in doc_ids:
-        pos = np.asarray(positions[doc_id], dtype=np.int64)
+        slot = index[doc_id]
+        pos = order[bounds[slot] : bounds[slot + 1]]
         out.append(DocUnits(theta=theta[pos], n_tokens=tokens[pos]))
     return out
 
@@ -342,17 +378,23 @@ def doc_topics(
     CorpusError
         If a document has no units.
     """
-    units = units_by_doc(theta, unit_doc_ids, unit_n_tokens, doc_ids)
-    k = np.asarray(theta).shape[1]
-    out = np.empty((len(doc_ids), k), dtype=np.float64)
+    theta = np.asarray(theta, dtype=np.float64)
+    tokens = np.asarray(unit_n_tokens, dtype=np.float64)
+    _check_units(theta, unit_doc_ids, tokens)
+    index, order, bounds = _unit_positions(unit_doc_ids, doc_ids)
+    out = np.empty((len(doc_ids), theta.shape[1]), dtype=np.float64)
     no_tokens = []
-    for row, (doc_id, du) in enumerate(zip(doc_ids, units, strict=True)):
-        total = du.n_tokens.sum()
+    # One document's units at a time: memory holds the result, not a copy of theta.
+    for row, doc_id in enumerate(doc_ids):
+        slot = index[doc_id]
+        pos = order[bounds[slot] : bounds[slot + 1]]
+        doc_tokens, doc_theta = tokens[pos], theta[pos]
+        total = doc_tokens.sum()
         if total > 0:
-            out[row] = du.n_tokens @ du.theta / total
+            out[row] = doc_tokens @ doc_theta / total
         else:
             no_tokens.append(doc_id)
-            out[row] = du.theta.mean(axis=0)
+            out[row] = doc_theta.mean(axis=0)
     if no_tokens:
         logger.warning(
             "%d document(s) have no tokens after preprocessing; their topic proportions are "
@@ -937,25 +979,43 @@ def _analysis_params(analysis_cfg: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _doc_topic_rows(doc_theta: np.ndarray, doc_ids: Sequence[str]) -> Iterator[dict[str, Any]]:
+    """The rows of ``doc_topics`` one at a time (document-major, topics 1..K)."""
+    topics = range(1, doc_theta.shape[1] + 1)
+    for doc_id, weights in zip(doc_ids, doc_theta, strict=True):
+        for topic, weight in zip(topics, weights.tolist(), strict=True):
+            yield {"doc_id": doc_id, "topic": topic, "weight": weight}
+
+
 def write_doc_topics(
     path: str | os.PathLike[str], doc_theta: np.ndarray, doc_ids: Sequence[str]
 ) -> int:
     """Write ``doc_topics.csv`` (long: doc_id, topic, weight; every document × topic).
 
-    Also writes ``.tex`` and ``.md`` beside it. Returns the number of rows.
+    Rows are streamed to the CSV, so memory does not grow with the number of rows. The
+    ``.tex`` and ``.md`` beside it hold the table when it has at most
+    :data:`swedish_topics.io.MAX_DISPLAY_ROWS` rows (a handful of documents); a longer
+    table is data for further analysis, not for a paper, and they hold a note pointing
+    to the CSV instead (:func:`swedish_topics.io.write_display_note`).
+
+    Returns
+    -------
+    int
+        The number of rows of the CSV.
     """
     doc_theta = _check_inputs(doc_theta, doc_ids, "doc ids")
-    rows = [
-        {"doc_id": doc_id, "topic": t + 1, "weight": float(doc_theta[i, t])}
-        for i, doc_id in enumerate(doc_ids)
-        for t in range(doc_theta.shape[1])
-    ]
     caption = (
         "Topic proportions of every document: the token-weighted mean of the proportions "
         "of its units; each document's proportions sum to 1."
     )
-    _write_main_table(path, rows, DOC_TOPIC_COLUMNS, caption)
-    return len(rows)
+    columns = list(DOC_TOPIC_COLUMNS)
+    n_rows = sio.write_csv(path, _doc_topic_rows(doc_theta, doc_ids), columns)
+    if n_rows <= sio.MAX_DISPLAY_ROWS:
+        rows = list(_doc_topic_rows(doc_theta, doc_ids))
+        sio.write_display_copies(path, rows, columns, caption)
+    else:
+        sio.write_display_note(path, n_rows=n_rows, caption=caption)
+    return n_rows
 
 
 def write_group_tables(

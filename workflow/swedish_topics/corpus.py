@@ -35,7 +35,6 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
-import io
 import logging
 import os
 import re
@@ -74,6 +73,10 @@ _WINDOWS_RESERVED = frozenset(
 )
 _MAX_ID_BYTES = 255 - len(".txt")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
+#: The first line of a text after leading line ends (the line boundaries of str.splitlines).
+_FIRST_LINE = re.compile(r"[\r\n]*([^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]*)")
+#: One line with its line end, as io.StringIO(text, newline="") splits them.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 _DELIMITER_NAMES = {",": "comma ','", ";": "semicolon ';'", "\t": "tab"}
 # UTF-8 text decoded as Latin-1/Windows-1252 and saved again as UTF-8 ("Ã¥" for "å").
 _MOJIBAKE = re.compile("Ã[¥¤¶…„–©¼]")
@@ -114,7 +117,8 @@ class Metadata:
     columns
         Column names in file order (whitespace-stripped).
     rows
-        One ``{column: value}`` dict of strings per data row, in file order.
+        One ``{column: value}`` dict of strings per data row, in file order (only the
+        columns asked for, see :func:`read_metadata`).
     line_numbers
         For each row, the 1-based line of ``path`` on which it starts (the header is
         line 1).
@@ -385,8 +389,24 @@ def _field_count_problem(
     )
 
 
-def _parse_metadata(path: Path) -> tuple[Metadata | None, list[str]]:
-    """Parse ``metadata.csv``; return the table (None if unusable) and its problems."""
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their line ends (``\\n``, ``\\r\\n`` or ``\\r``), one at a time.
+
+    The same lines as ``io.StringIO(text, newline="")`` gives, without its copy of the
+    whole text (four bytes per character).
+    """
+    for match in _LINE.finditer(text):
+        yield match.group()
+
+
+def _parse_metadata(
+    path: Path, keep: Sequence[str] | None = None
+) -> tuple[Metadata | None, list[str]]:
+    """Parse ``metadata.csv``; return the table (None if unusable) and its problems.
+
+    With ``keep``, the rows hold only those columns (and ``doc_id``): every row is still
+    parsed and checked the same way, but memory does not hold the other columns.
+    """
     if not path.exists():
         return None, [
             f"{path} not found. A corpus needs a metadata table beside texts/: a UTF-8 CSV "
@@ -406,14 +426,16 @@ def _parse_metadata(path: Path) -> tuple[Metadata | None, list[str]]:
             f"{path} is empty. Give it a header line with a '{DOC_ID}' column and one row "
             "per document."
         ]
-    header_line = text.lstrip("\r\n").splitlines()[0]
-    delimiter = _sniff_delimiter(header_line)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    match = _FIRST_LINE.match(text)
+    assert match is not None  # the pattern matches every text
+    delimiter = _sniff_delimiter(match.group(1))
+    reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
     problems: list[str] = []
     findings = _Findings()
     columns: list[str] = []
     rows: list[dict[str, str]] = []
     lines: list[int] = []
+    kept = None if keep is None else {DOC_ID, *keep}
     start = 1
     try:
         for fields in reader:
@@ -434,7 +456,10 @@ def _parse_metadata(path: Path) -> tuple[Metadata | None, list[str]]:
                     _field_count_problem(path, line, fields, len(columns), delimiter),
                 )
                 continue
-            rows.append(dict(zip(columns, values, strict=True)))
+            row = dict(zip(columns, values, strict=True))
+            if kept is not None:
+                row = {c: v for c, v in row.items() if c in kept}
+            rows.append(row)
             lines.append(line)
     except csv.Error as err:
         problems.append(
@@ -477,7 +502,7 @@ def _header_problems(path: Path, columns: list[str]) -> list[str]:
     return problems
 
 
-def read_metadata(path: Path) -> Metadata:
+def read_metadata(path: Path, columns: Sequence[str] | None = None) -> Metadata:
     """Read a corpus ``metadata.csv``.
 
     Accepts a UTF-8 byte-order mark, CRLF/CR line ends, comma, semicolon or tab
@@ -487,6 +512,11 @@ def read_metadata(path: Path) -> Metadata:
     ----------
     path
         Path of the CSV file.
+    columns
+        Keep only these columns (and ``doc_id``) in the rows, for callers that need a
+        few of them: memory then holds a small dict per row instead of the whole table.
+        Every row is checked all the same, and ``Metadata.columns`` still lists every
+        column of the header. All columns by default.
 
     Returns
     -------
@@ -499,7 +529,7 @@ def read_metadata(path: Path) -> Metadata:
         If the file is missing, not UTF-8, has no ``doc_id`` column, or a row has a
         different number of fields than the header; the message lists every problem.
     """
-    metadata, problems = _parse_metadata(Path(path))
+    metadata, problems = _parse_metadata(Path(path), columns)
     if metadata is None:
         raise CorpusError(_join_problems(Path(path), problems))
     return metadata
@@ -785,7 +815,10 @@ def validate_corpus(
     problems = _Findings()
     warnings = _Findings()
     texts_dir = corpus_dir / TEXTS_NAME
-    metadata, metadata_problems = _parse_metadata(corpus_dir / METADATA_NAME)
+    # Only doc_id and the facets are checked: the other columns are not kept in memory.
+    metadata, metadata_problems = _parse_metadata(
+        corpus_dir / METADATA_NAME, [*facets, *numeric_facets]
+    )
     for problem in metadata_problems:
         problems.add("metadata.csv", problem)
 

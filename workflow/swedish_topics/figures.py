@@ -262,9 +262,8 @@ def _read_header(path: Path) -> list[str]:
         return next(csv.reader(handle), [])
 
 
-def _read_table(path: PathLike, required: Sequence[str], what: str) -> list[dict[str, str]]:
-    """Read a workflow table, checking that it exists, has ``required`` columns and rows."""
-    path = Path(path)
+def _check_table(path: Path, required: Sequence[str], what: str) -> None:
+    """Check that a workflow table exists and has the ``required`` columns."""
     if not path.is_file():
         raise UserError(
             f"{path}: the table needed for the {what} figure does not exist. It is written "
@@ -280,13 +279,23 @@ def _read_table(path: PathLike, required: Sequence[str], what: str) -> list[dict
             "table was probably written by an older version of the workflow: delete it and "
             "run snakemake again so that it is rewritten."
         )
+
+
+def _no_rows_error(path: Path, what: str) -> UserError:
+    return UserError(
+        f"{path}: the table has a header but no data rows, so there is nothing to draw "
+        f"in the {what} figure. Check the log of the rule that wrote it for the reason "
+        "(e.g. an empty facet or no models)."
+    )
+
+
+def _read_table(path: PathLike, required: Sequence[str], what: str) -> list[dict[str, str]]:
+    """Read a workflow table, checking that it exists, has ``required`` columns and rows."""
+    path = Path(path)
+    _check_table(path, required, what)
     rows = sio.read_csv(path)
     if not rows:
-        raise UserError(
-            f"{path}: the table has a header but no data rows, so there is nothing to draw "
-            f"in the {what} figure. Check the log of the rule that wrote it for the reason "
-            "(e.g. an empty facet or no models)."
-        )
+        raise _no_rows_error(path, what)
     return rows
 
 
@@ -1439,6 +1448,50 @@ def order_documents(
     return order
 
 
+def _read_doc_weights(doc_topics_csv: PathLike) -> tuple[list[str], np.ndarray, dict[int, int]]:
+    """Read ``doc_topics.csv`` (long: doc_id, topic, weight) row by row into a matrix.
+
+    Memory holds one number per document and topic, not a Python object per row. An
+    empty or non-finite weight counts as 0; a document without a row for a topic has 0
+    for it; of repeated (doc_id, topic) rows the last counts.
+
+    Returns
+    -------
+    doc_ids : list of str
+        Documents in the order of their first row.
+    weights : numpy.ndarray
+        ``len(doc_ids) × len(columns)`` weights.
+    columns : dict
+        Topic id to its column of ``weights`` (in the order of the topic's first row).
+
+    Raises
+    ------
+    UserError
+        If the table is missing, lacks a column, has no rows or a cell is not a number.
+    """
+    path = Path(doc_topics_csv)
+    _check_table(path, ["doc_id", "topic", "weight"], "document composition")
+    rows_of: dict[str, int] = {}
+    columns: dict[int, int] = {}
+    weights = np.zeros((1024, 8))
+    with open(path, encoding="utf-8", newline="") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            value = _num(row, "weight", doc_topics_csv, line)
+            topic = _int(row, "topic", doc_topics_csv, line)
+            i = rows_of.setdefault(row["doc_id"], len(rows_of))
+            j = columns.setdefault(topic, len(columns))
+            if i >= weights.shape[0] or j >= weights.shape[1]:
+                grown = np.zeros(
+                    (max(weights.shape[0], 2 * (i + 1)), max(weights.shape[1], 2 * (j + 1)))
+                )
+                grown[: weights.shape[0], : weights.shape[1]] = weights
+                weights = grown
+            weights[i, j] = value if math.isfinite(value) else 0.0
+    if not rows_of:
+        raise _no_rows_error(path, "document composition")
+    return list(rows_of), weights[: len(rows_of), : len(columns)], columns
+
+
 @_styled
 def plot_doc_composition(
     doc_topics_csv: PathLike,
@@ -1476,16 +1529,14 @@ def plot_doc_composition(
     """
     if max_docs < 1:
         raise ValueError("max_docs must be at least 1")
-    rows = _read_table(doc_topics_csv, ["doc_id", "topic", "weight"], "document composition")
+    doc_ids, weights, columns = _read_doc_weights(doc_topics_csv)
     topics = read_topics(topics_csv)
-    weights: dict[str, dict[int, float]] = {}
-    for line, row in enumerate(rows, start=2):
-        value = _num(row, "weight", doc_topics_csv, line)
-        topic = _int(row, "topic", doc_topics_csv, line)
-        weights.setdefault(row["doc_id"], {})[topic] = value if math.isfinite(value) else 0.0
-    topic_ids = sorted({t for w in weights.values() for t in w} | set(topics))
-    doc_ids = list(weights)
-    matrix = np.array([[weights[d].get(t, 0.0) for t in topic_ids] for d in doc_ids])
+    topic_ids = sorted(set(columns) | set(topics))
+    matrix = np.zeros((len(doc_ids), len(topic_ids)))
+    for j, topic in enumerate(topic_ids):
+        if topic in columns:
+            matrix[:, j] = weights[:, columns[topic]]
+    del weights
     totals = matrix.sum(axis=1, keepdims=True)
     matrix = np.divide(matrix, totals, out=np.zeros_like(matrix), where=totals > 0) * 100
     order = order_documents(matrix, doc_ids, max_docs=max_docs)

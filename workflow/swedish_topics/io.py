@@ -32,6 +32,12 @@ logger = logging.getLogger(__name__)
 #: across runs and machines whose last-bit floating-point results could differ.
 FLOAT_DIGITS = 6
 
+#: Most data rows a table may have to be written also as LaTeX and Markdown. A longer
+#: table (e.g. ``doc_topics``: documents × topics) is data, not a table for a paper: its
+#: ``.tex`` and ``.md`` hold a short note pointing to the CSV instead (see
+#: :func:`write_display_note`).
+MAX_DISPLAY_ROWS = 1000
+
 
 def _file_mode() -> int:
     umask = os.umask(0)
@@ -115,10 +121,26 @@ def atomic_save_npz(path: str | os.PathLike[str], **arrays: np.ndarray) -> None:
         np.savez_compressed(handle, allow_pickle=False, **arrays)
 
 
-def load_npz(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
-    """Load an ``.npz`` written by :func:`atomic_save_npz`, refusing pickled content."""
+def load_npz(
+    path: str | os.PathLike[str], names: Sequence[str] | None = None
+) -> dict[str, np.ndarray]:
+    """Load an ``.npz`` written by :func:`atomic_save_npz`, refusing pickled content.
+
+    Parameters
+    ----------
+    path
+        The ``.npz`` file.
+    names
+        Load only these arrays (each is stored separately, so the others are not read);
+        all arrays by default.
+
+    Raises
+    ------
+    KeyError
+        If an array of ``names`` is not in the file.
+    """
     with np.load(path, allow_pickle=False) as data:
-        return {name: data[name] for name in data.files}
+        return {name: data[name] for name in (data.files if names is None else names)}
 
 
 def format_value(value: Any) -> str:
@@ -219,6 +241,48 @@ def table_to_markdown(rows: Sequence[Mapping[str, Any]], columns: Sequence[str])
     return "\n".join(lines) + "\n"
 
 
+def write_display_copies(
+    path: str | os.PathLike[str],
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str],
+    caption: str,
+) -> None:
+    """Write ``.tex`` (booktabs) and ``.md`` copies of a table beside its CSV ``path``."""
+    csv_path = Path(path)
+    atomic_write_text(csv_path.with_suffix(".tex"), table_to_latex(rows, columns, caption))
+    atomic_write_text(
+        csv_path.with_suffix(".md"), f"{caption}\n\n" + table_to_markdown(rows, columns)
+    )
+
+
+def write_display_note(path: str | os.PathLike[str], *, n_rows: int, caption: str) -> None:
+    """Write ``.tex`` and ``.md`` notes beside a CSV ``path`` too long to show as a table.
+
+    A table of ``n_rows`` rows (more than :data:`MAX_DISPLAY_ROWS`) belongs in no paper
+    and no Markdown viewer; typesetting it would only take time, disk and memory. The
+    files still exist (every table has its three files), so that a missing file is never
+    mistaken for a failed run: the ``.tex`` holds LaTeX comments only (``\\input`` of it
+    typesets nothing), the ``.md`` the caption and the note. The CSV is the full table.
+
+    Parameters
+    ----------
+    path
+        The CSV (full table) the notes are written beside.
+    n_rows
+        Data rows of the CSV.
+    caption
+        The table's caption, kept in both notes.
+    """
+    csv_path = Path(path)
+    note = (
+        f"The table has {n_rows:,} rows, more than {MAX_DISPLAY_ROWS:,}: too many to typeset, "
+        f"so it is written as CSV only; the full table is {csv_path.name} beside this file."
+    )
+    latex = "".join(f"% {line}\n" for line in (f"Table: {caption}", note))
+    atomic_write_text(csv_path.with_suffix(".tex"), latex)
+    atomic_write_text(csv_path.with_suffix(".md"), f"{caption}\n\n{note}\n")
+
+
 def write_table(
     path: str | os.PathLike[str],
     rows: Sequence[Mapping[str, Any]],
@@ -226,9 +290,5 @@ def write_table(
     caption: str,
 ) -> None:
     """Write a main table as CSV at ``path`` plus ``.tex`` (booktabs) and ``.md`` beside it."""
-    csv_path = Path(path)
-    write_csv(csv_path, rows, columns)
-    atomic_write_text(csv_path.with_suffix(".tex"), table_to_latex(rows, columns, caption))
-    atomic_write_text(
-        csv_path.with_suffix(".md"), f"{caption}\n\n" + table_to_markdown(rows, columns)
-    )
+    write_csv(path, rows, columns)
+    write_display_copies(path, rows, columns, caption)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import functools
 import itertools
 import json
 import logging
@@ -16,11 +17,14 @@ import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from swedish_topics import io as sio
+
+if TYPE_CHECKING:
+    from swedish_topics.analysis import DocUnits
 
 logger = logging.getLogger(__name__)
 
@@ -464,7 +468,7 @@ def plot_doc_composition(
     from swedish_topics import figures
     from swedish_topics.corpus import read_metadata
 
-    metadata = read_metadata(Path(inputs["metadata"]))
+    metadata = read_metadata(Path(inputs["metadata"]), cfg["facets"])
     labels = {
         row["doc_id"]: " · ".join([row["doc_id"][:24], *(row.get(f, "") for f in cfg["facets"])])
         for row in metadata.rows
@@ -534,15 +538,18 @@ def methods(*, inputs: Mapping[str, Any], cfg: Mapping[str, Any], out_md: PathLi
 
 # -------------------------------------------------------------------------- analyse
 class _Final:
-    """The final model's arrays with its units and documents, ready for analysis."""
+    """The final model's arrays with its units and documents, ready for analysis.
+
+    ``topic_term``, ``vocab`` and ``unit_theta_by_doc`` (each document's units) are read
+    or built on first use: the group comparisons need only the last, the topic tables
+    only the first two.
+    """
 
     def __init__(self, model_npz: PathLike, units_tsv: PathLike, validation_json: PathLike):
-        from swedish_topics.analysis import doc_topics, units_by_doc
+        from swedish_topics.analysis import doc_topics
 
-        arrays = sio.load_npz(model_npz)
-        self.topic_term: np.ndarray = arrays["topic_term"]
-        self.theta: np.ndarray = arrays["theta"].astype(np.float64)
-        self.vocab: list[str] = [str(t) for t in arrays["vocab"]]
+        self.model_npz = model_npz
+        self.theta: np.ndarray = sio.load_npz(model_npz, ["theta"])["theta"].astype(np.float64)
         self.units = read_units_tsv(units_tsv)
         validation = _load_validation(validation_json)
         with_units = set(self.units["doc_id"])
@@ -558,9 +565,23 @@ class _Final:
         self.doc_theta = doc_topics(
             self.theta, self.units["doc_id"], self.units["n_tokens"], self.doc_ids
         )
-        self.unit_theta_by_doc = units_by_doc(
-            self.theta, self.units["doc_id"], self.units["n_tokens"], self.doc_ids
-        )
+
+    @functools.cached_property
+    def topic_term(self) -> np.ndarray:
+        """K × V topic-term probabilities of the final model."""
+        return sio.load_npz(self.model_npz, ["topic_term"])["topic_term"]
+
+    @functools.cached_property
+    def vocab(self) -> list[str]:
+        """The V terms, in the column order of ``topic_term``."""
+        return [str(t) for t in sio.load_npz(self.model_npz, ["vocab"])["vocab"]]
+
+    @functools.cached_property
+    def unit_theta_by_doc(self) -> list[DocUnits]:
+        """The units (proportions and token counts) of each document, in ``doc_ids`` order."""
+        from swedish_topics.analysis import units_by_doc
+
+        return units_by_doc(self.theta, self.units["doc_id"], self.units["n_tokens"], self.doc_ids)
 
 
 def topic_tables(
@@ -604,14 +625,20 @@ def topic_tables(
         term_freq=term_freq,
     )
     terms.write_topics(outputs["topics"], topic_rows)
-    unit_texts = terms.load_unit_texts(inputs["units_jsonl"], final.units["unit_id"])
-    passages = terms.representative_passages(
+    chosen = terms.passage_units(
         final.theta,
-        final.units["unit_id"],
         final.units["doc_id"],
-        unit_texts,
         n_passages=int(acfg["n_passages"]),
         unit_n_tokens=final.units["n_tokens"],
+    )
+    # Read the texts of the chosen units only, not the whole corpus.
+    unit_ids = final.units["unit_id"]
+    needed = sorted({i for units in chosen for i in units})
+    texts = terms.load_unit_texts(
+        inputs["units_jsonl"], [unit_ids[i] for i in needed], n_units=len(unit_ids)
+    )
+    passages = terms.passage_rows(
+        final.theta, unit_ids, final.units["doc_id"], chosen, dict(zip(needed, texts, strict=True))
     )
     terms.write_passages(outputs["passages"], passages)
 
@@ -628,7 +655,7 @@ def compare_groups(
     from swedish_topics.corpus import read_metadata
 
     final = _Final(inputs["model"], inputs["units_tsv"], inputs["validation"])
-    metadata = read_metadata(Path(inputs["metadata"]))
+    metadata = read_metadata(Path(inputs["metadata"]), [facet])
     write_group_tables(
         outputs["prevalence"],
         outputs["differences"],
@@ -654,7 +681,7 @@ def trend(
     from swedish_topics.corpus import read_metadata
 
     final = _Final(inputs["model"], inputs["units_tsv"], inputs["validation"])
-    metadata = read_metadata(Path(inputs["metadata"]))
+    metadata = read_metadata(Path(inputs["metadata"]), [facet])
     write_trend_table(
         outputs["trend"],
         facet=facet,
@@ -670,14 +697,17 @@ def topic_map(*, inputs: Mapping[str, PathLike], out_html: PathLike) -> None:
     from swedish_topics import terms
     from swedish_topics.ldavis import write_ldavis_html
 
-    arrays = sio.load_npz(inputs["model"])
-    vocab = [str(t) for t in arrays["vocab"]]
-    units = read_units_tsv(inputs["units_tsv"])
+    arrays = sio.load_npz(inputs["model"], ["topic_term", "theta", "vocab"])
+    vocab = [str(t) for t in arrays.pop("vocab")]
+    # Only the units' lengths: no Python string per unit.
+    with open(inputs["units_tsv"], encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        n_tokens = np.fromiter((float(row["n_tokens"]) for row in reader), dtype=np.float64)
     labels = {int(r["topic"]): r["label"] for r in sio.read_csv(inputs["topics"])}
     write_ldavis_html(
         arrays["topic_term"],
-        arrays["theta"].astype(np.float64),
-        np.asarray(units["n_tokens"], dtype=np.float64),
+        arrays.pop("theta").astype(np.float64),
+        n_tokens,
         vocab,
         terms.term_frequencies_from_vocabulary_csv(inputs["vocabulary"], vocab),
         labels,

@@ -402,47 +402,36 @@ def trim_text(text: str, max_chars: int = 600) -> str:
     return cut.rstrip(" ,;:–-") + "…"
 
 
-def representative_passages(
+def passage_units(
     theta: np.ndarray,
-    unit_ids: Sequence[str],
     unit_doc_ids: Sequence[str],
-    unit_texts: Sequence[str],
     *,
     n_passages: int = 5,
     unit_n_tokens: Sequence[int] | None = None,
     min_tokens: int = 20,
     max_per_doc: int = 2,
-    max_chars: int = 600,
-) -> list[dict[str, Any]]:
-    """The units that carry each topic most: highest topic proportion first.
+) -> list[list[int]]:
+    """Positions of the units that carry each topic most (see :func:`representative_passages`).
 
-    Selection per topic, in order of decreasing proportion (ties by unit order): units
-    with at least ``min_tokens`` tokens (very short units reach extreme proportions from
-    a handful of words) and at most ``max_per_doc`` units per document; if that gives
-    fewer than ``n_passages``, shorter units and then further units of the same
-    documents fill the list. Rows are then ordered by proportion.
+    Needs no texts, so that only the texts of the chosen units have to be read.
 
     Returns
     -------
-    list of dict
-        Rows ``topic``, ``rank``, ``doc_id``, ``unit_id``, ``weight`` (the unit's topic
-        proportion) and ``text`` (whitespace collapsed, cut near ``max_chars`` at a word
-        boundary with "…").
+    list of list of int
+        Per topic, the chosen unit positions (rows of ``theta``), highest proportion
+        first (ties by position).
     """
     theta = np.asarray(theta, dtype=np.float64)
     n_units = theta.shape[0]
-    if not (len(unit_ids) == len(unit_doc_ids) == len(unit_texts) == n_units):
-        raise ValueError(
-            f"theta has {n_units} rows but there are {len(unit_ids)} unit ids, "
-            f"{len(unit_doc_ids)} doc ids and {len(unit_texts)} texts"
-        )
+    if len(unit_doc_ids) != n_units:
+        raise ValueError(f"theta has {n_units} rows but there are {len(unit_doc_ids)} doc ids")
     long_enough = (
         np.asarray(unit_n_tokens) >= min_tokens
         if unit_n_tokens is not None
         else np.ones(n_units, dtype=bool)
     )
     n = min(n_passages, n_units)
-    rows = []
+    out = []
     for t in range(theta.shape[1]):
         order = np.argsort(-theta[:, t], kind="stable")
         chosen: list[int] = []
@@ -462,7 +451,31 @@ def representative_passages(
                 chosen.append(int(i))
                 per_doc[doc] = per_doc.get(doc, 0) + 1
         chosen.sort(key=lambda i: (-theta[i, t], i))
-        for r, i in enumerate(chosen):
+        out.append(chosen)
+    return out
+
+
+def passage_rows(
+    theta: np.ndarray,
+    unit_ids: Sequence[str],
+    unit_doc_ids: Sequence[str],
+    chosen: Sequence[Sequence[int]],
+    unit_texts: Mapping[int, str] | Sequence[str],
+    *,
+    max_chars: int = 600,
+) -> list[dict[str, Any]]:
+    """The rows of ``representative_passages`` for the units chosen by :func:`passage_units`.
+
+    Parameters
+    ----------
+    unit_texts
+        The text of every unit (a sequence) or of the chosen units only (a mapping
+        from unit position to text).
+    """
+    theta = np.asarray(theta, dtype=np.float64)
+    rows = []
+    for t, units in enumerate(chosen):
+        for r, i in enumerate(units):
             rows.append(
                 {
                     "topic": t + 1,
@@ -474,6 +487,53 @@ def representative_passages(
                 }
             )
     return rows
+
+
+def representative_passages(
+    theta: np.ndarray,
+    unit_ids: Sequence[str],
+    unit_doc_ids: Sequence[str],
+    unit_texts: Sequence[str],
+    *,
+    n_passages: int = 5,
+    unit_n_tokens: Sequence[int] | None = None,
+    min_tokens: int = 20,
+    max_per_doc: int = 2,
+    max_chars: int = 600,
+) -> list[dict[str, Any]]:
+    """The units that carry each topic most: highest topic proportion first.
+
+    Selection per topic, in order of decreasing proportion (ties by unit order): units
+    with at least ``min_tokens`` tokens (very short units reach extreme proportions from
+    a handful of words) and at most ``max_per_doc`` units per document; if that gives
+    fewer than ``n_passages``, shorter units and then further units of the same
+    documents fill the list. Rows are then ordered by proportion. The two steps are
+    :func:`passage_units` (which units) and :func:`passage_rows` (the table), for callers
+    that read the texts of the chosen units only.
+
+    Returns
+    -------
+    list of dict
+        Rows ``topic``, ``rank``, ``doc_id``, ``unit_id``, ``weight`` (the unit's topic
+        proportion) and ``text`` (whitespace collapsed, cut near ``max_chars`` at a word
+        boundary with "…").
+    """
+    theta = np.asarray(theta, dtype=np.float64)
+    n_units = theta.shape[0]
+    if not (len(unit_ids) == len(unit_doc_ids) == len(unit_texts) == n_units):
+        raise ValueError(
+            f"theta has {n_units} rows but there are {len(unit_ids)} unit ids, "
+            f"{len(unit_doc_ids)} doc ids and {len(unit_texts)} texts"
+        )
+    chosen = passage_units(
+        theta,
+        unit_doc_ids,
+        n_passages=n_passages,
+        unit_n_tokens=unit_n_tokens,
+        min_tokens=min_tokens,
+        max_per_doc=max_per_doc,
+    )
+    return passage_rows(theta, unit_ids, unit_doc_ids, chosen, unit_texts, max_chars=max_chars)
 
 
 # --------------------------------------------------------------------------- inputs
@@ -509,25 +569,48 @@ def term_frequencies_from_corpus(
     return freq
 
 
-def load_unit_texts(path: str | os.PathLike[str], unit_ids: Sequence[str]) -> list[str]:
+def load_unit_texts(
+    path: str | os.PathLike[str], unit_ids: Sequence[str], *, n_units: int | None = None
+) -> list[str]:
     """Texts of ``unit_ids`` from ``preprocess/units.jsonl`` (unit_id, doc_id, text).
+
+    The file is read line by line and only the texts asked for are kept, so memory grows
+    with ``unit_ids``, not with the corpus.
+
+    Parameters
+    ----------
+    path
+        ``preprocess/units.jsonl``.
+    unit_ids
+        The units whose texts are returned, in this order.
+    n_units
+        The number of units of ``units.tsv``, if known: the file must hold as many.
 
     Raises
     ------
     CorpusError
-        If a unit is missing from the file.
+        If a unit is missing from the file, or it holds another number of units than
+        ``n_units``.
     """
+    wanted = set(unit_ids)
     texts: dict[str, str] = {}
+    n_records = 0
     with open(path, encoding="utf-8") as handle:
         for line in handle:
             if line.strip():
+                n_records += 1
                 record = json.loads(line)
-                texts[record["unit_id"]] = record["text"]
+                if record["unit_id"] in wanted:
+                    texts[record["unit_id"]] = record["text"]
     missing = [u for u in unit_ids if u not in texts]
-    if missing:
+    if missing or (n_units is not None and n_records != n_units):
+        what = (
+            f"{len(missing)} unit(s) of units.tsv have no text here, e.g. {', '.join(missing[:5])}"
+            if missing
+            else f"it holds {n_records} units but units.tsv has {n_units}"
+        )
         raise CorpusError(
-            f"{path}: {len(missing)} unit(s) of units.tsv have no text here, e.g. "
-            f"{', '.join(missing[:5])}. The two files come from different preprocessing "
+            f"{path}: {what}. The two files come from different preprocessing "
             "runs; rerun the workflow from preprocessing."
         )
     return [texts[u] for u in unit_ids]
