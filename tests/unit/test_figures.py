@@ -347,7 +347,7 @@ def test_differences(tmp_path: Path, k: int, captured: list, fast: None) -> None
     assert_written(paths, stem)
     fig = captured[0]
     titles = [ax.get_title(loc="left") for ax in fig.axes]
-    assert titles[0] == "Lund (n=1)† vs rest (n=4)\n† one document"
+    assert titles[0] == "Lund (n=1)†\nvs rest (n=4)\n† one document"
     assert "Vellinge (n=2)‡" in titles[2] and "few documents" in titles[2]
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert len(labels) == k and labels[0].startswith("1. e-tjänst")

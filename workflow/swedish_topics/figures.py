@@ -1348,8 +1348,8 @@ def plot_differences(
                 fontsize=7,
             )
         title = _group_label(group, groups)
-        if group in n_rest:
-            title += f" vs rest (n={n_rest[group]})"
+        if group in n_rest:  # on its own line: side by side, long names run into the next panel
+            title += f"\nvs rest (n={n_rest[group]})"
         marks = _flag_marks(groups.all_flags())
         flagged = [f"{marks[f]} {FLAG_SHORT.get(f, f)}" for f in groups.flags.get(group, ())]
         if flagged:
