@@ -124,8 +124,33 @@ def breakdown(corpus: Path, doc_ids: list[str], cfg: dict[str, Any]) -> dict[str
     }
 
 
-def run(corpus: Path, work: Path, cfg: dict[str, Any]) -> dict[str, Any]:
-    """Measure section 1 on ``corpus``; scratch files go to ``work``."""
+def scaling(corpus: Path, work: Path, cfg: dict[str, Any]) -> dict[str, Any]:
+    """One process against two on ``corpus`` (the 4x corpus): wall seconds and speed-up."""
+    from swedish_topics import pipeline as pl
+
+    work.mkdir(parents=True, exist_ok=True)
+    cfg = {**cfg, "corpus": str(corpus)}
+    validation = work / "validation.json"
+    pl.validate_corpus(cfg=cfg, out_json=validation)
+    cfg_json = work / "config.json"
+    cfg_json.write_text(json.dumps(cfg, default=str), encoding="utf-8")
+    with open(validation, encoding="utf-8") as handle:
+        _warm_page_cache(corpus, json.load(handle)["doc_ids"])
+    wall1, _ = _pipeline_processes(validation, cfg_json, 1, work / "one")
+    wall2, two = _pipeline_processes(validation, cfg_json, 2, work / "two")
+    logger.info("%s: 1 process %.2f s, 2 processes %.2f s wall", corpus.name, wall1, wall2)
+    return {
+        "one_process_wall": wall1,
+        "two_process_wall": wall2,
+        "two_process_shards": [r["seconds"] for r in two],
+        "speedup_two_cores": wall1 / wall2,
+    }
+
+
+def run(
+    corpus: Path, work: Path, cfg: dict[str, Any], *, corpus_4x: Path | None = None
+) -> dict[str, Any]:
+    """Measure section 1 on ``corpus`` (and the 2-core speed-up on ``corpus_4x``)."""
     from swedish_topics import pipeline as pl
 
     work.mkdir(parents=True, exist_ok=True)
@@ -148,7 +173,9 @@ def run(corpus: Path, work: Path, cfg: dict[str, Any]) -> dict[str, Any]:
     wall2, two = _pipeline_processes(validation, cfg_json, 2, work / "two")
     logger.info("pipeline, 2 processes: %.2f s wall", wall2)
     steps = breakdown(corpus, doc_ids, cfg)
+    at_4x = scaling(corpus_4x, work / "4x", cfg) if corpus_4x is not None else None
     return {
+        "scaling_4x": at_4x,
         "documents": len(doc_ids),
         "tokens": tokens,
         "bare_seconds": bare["seconds"],

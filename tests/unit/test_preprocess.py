@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -46,11 +47,17 @@ def documents() -> list[tuple[str, str]]:
     return [(p.stem, p.read_text(encoding="utf-8")) for p in TEXTS]
 
 
-def run_all(out: Path, config: dict[str, Any], facet_values: list[str] = PLACES) -> Path:
-    """Two shards of the shipped texts, then build_corpus; returns ``out``."""
+def run_all(
+    out: Path,
+    config: dict[str, Any],
+    facet_values: list[str] = PLACES,
+    cuts: tuple[int, ...] = (3,),
+) -> Path:
+    """Shards of the shipped texts (two by default), then build_corpus; returns ``out``."""
     docs = documents()
+    bounds = [0, *cuts, len(docs)]
     shards, counts = [], []
-    for index, part in enumerate([docs[:3], docs[3:]]):
+    for index, part in enumerate(docs[a:b] for a, b in itertools.pairwise(bounds)):
         shards.append(out / "interim" / "shards" / f"{index}.jsonl")
         counts.append(out / "interim" / "shards" / f"{index}.counts.json")
         preprocess_shard(
@@ -235,6 +242,23 @@ def test_build_is_deterministic(built: Path, tmp_path: Path) -> None:
         "tables/vocabulary.csv",
         "tables/preprocessing_summary.csv",
         "interim/shards/1.counts.json",
+    ]:
+        assert (built / rel).read_bytes() == (again / rel).read_bytes(), rel
+
+
+@pytest.mark.parametrize("cuts", [(), (1,), (1, 2, 3, 4)], ids=["1 shard", "2", "5"])
+def test_the_number_of_shards_changes_nothing(
+    built: Path, tmp_path: Path, cuts: tuple[int, ...]
+) -> None:
+    """preprocess.shards is a matter of speed only: the same corpus files and summary."""
+    again = run_all(tmp_path, preprocess_config(), cuts=cuts)
+    for rel in [
+        "preprocess/units.tsv",
+        "preprocess/units.jsonl",
+        "preprocess/dictionary.txt",
+        "preprocess/corpus.mm",
+        "tables/vocabulary.csv",
+        "tables/preprocessing_summary.csv",
     ]:
         assert (built / rel).read_bytes() == (again / rel).read_bytes(), rel
 
