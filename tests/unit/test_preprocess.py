@@ -232,17 +232,20 @@ def test_summary_table(built: Path) -> None:
     assert (built / "tables" / "preprocessing_summary.tex").exists()
 
 
+#: The files build_corpus writes (relative to the output folder).
+CORPUS_FILES = [
+    "preprocess/units.tsv",
+    "preprocess/units.jsonl",
+    "preprocess/dictionary.txt",
+    "preprocess/corpus.mm",
+    "tables/vocabulary.csv",
+    "tables/preprocessing_summary.csv",
+]
+
+
 def test_build_is_deterministic(built: Path, tmp_path: Path) -> None:
     again = run_all(tmp_path, preprocess_config())
-    for rel in [
-        "preprocess/units.tsv",
-        "preprocess/units.jsonl",
-        "preprocess/dictionary.txt",
-        "preprocess/corpus.mm",
-        "tables/vocabulary.csv",
-        "tables/preprocessing_summary.csv",
-        "interim/shards/1.counts.json",
-    ]:
+    for rel in [*CORPUS_FILES, "interim/shards/1.counts.json"]:
         assert (built / rel).read_bytes() == (again / rel).read_bytes(), rel
 
 
@@ -252,14 +255,7 @@ def test_the_number_of_shards_changes_nothing(
 ) -> None:
     """preprocess.shards is a matter of speed only: the same corpus files and summary."""
     again = run_all(tmp_path, preprocess_config(), cuts=cuts)
-    for rel in [
-        "preprocess/units.tsv",
-        "preprocess/units.jsonl",
-        "preprocess/dictionary.txt",
-        "preprocess/corpus.mm",
-        "tables/vocabulary.csv",
-        "tables/preprocessing_summary.csv",
-    ]:
+    for rel in CORPUS_FILES:
         assert (built / rel).read_bytes() == (again / rel).read_bytes(), rel
 
 
