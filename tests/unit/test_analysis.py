@@ -477,3 +477,16 @@ def test_doc_topics_and_units_by_doc_with_interleaved_units_and_unknown_document
     units = an.units_by_doc(theta, unit_docs, tokens, ["b", "a"])
     np.testing.assert_array_equal(units[0].theta, theta[[0, 3]])  # file order kept
     np.testing.assert_array_equal(units[1].n_tokens, [1, 3])
+
+
+def test_units_by_doc_is_a_view_that_selects_and_counts_without_copies():
+    theta = np.array([[0.6, 0.4], [0.1, 0.9], [0.5, 0.5], [0.3, 0.7], [1.0, 0.0]])
+    unit_docs = ["b", "a", "c", "b", "a"]
+    units = an.units_by_doc(theta, unit_docs, [2, 1, 5, 2, 3], ["a", "b", "c", "a"])
+    assert len(units) == 4 and units.n_units() == 2 + 2 + 1 + 2
+    picked = units.take(np.array([2, 0]))
+    assert len(picked) == 2 and picked.n_units() == 3
+    np.testing.assert_array_equal(picked[0].theta, theta[[2]])
+    np.testing.assert_array_equal(picked[1].n_tokens, [1, 3])
+    assert [len(u.n_tokens) for u in units] == [2, 2, 1, 2]  # iterates like a list
+    assert [len(u.n_tokens) for u in units[1:3]] == [2, 1]

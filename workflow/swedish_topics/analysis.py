@@ -58,7 +58,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -140,6 +140,81 @@ class DocUnits:
 
     theta: np.ndarray
     n_tokens: np.ndarray
+
+
+class UnitsByDoc(Sequence[DocUnits]):
+    """The units of each document, made on access from shared arrays.
+
+    ``units[i]`` is the :class:`DocUnits` of the ``i``-th document. Nothing is held per
+    document but two offsets, so a corpus of a million documents costs 16 MB here, not a
+    Python object per document; :meth:`take` selects documents the same way.
+
+    Parameters
+    ----------
+    theta, n_tokens
+        Every unit's proportions (``n_units × K``) and token count.
+    order
+        Unit positions grouped by document.
+    starts, stops
+        The units of document ``i`` are ``order[starts[i]:stops[i]]``.
+    """
+
+    def __init__(
+        self,
+        theta: np.ndarray,
+        n_tokens: np.ndarray,
+        order: np.ndarray,
+        starts: np.ndarray,
+        stops: np.ndarray,
+    ) -> None:
+        self._theta = theta
+        self._n_tokens = n_tokens
+        self._order = order
+        self._starts = starts
+        self._stops = stops
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    @overload
+    def __getitem__(self, i: int) -> DocUnits: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[DocUnits]: ...
+    def __getitem__(self, i: int | slice) -> DocUnits | list[DocUnits]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        pos = self._order[self._starts[i] : self._stops[i]]
+        return DocUnits(theta=self._theta[pos], n_tokens=self._n_tokens[pos])
+
+    def take(self, positions: np.ndarray | Sequence[int]) -> UnitsByDoc:
+        """The documents at ``positions``, in that order (no proportions are copied)."""
+        index = np.asarray(positions, dtype=np.int64)
+        return UnitsByDoc(
+            self._theta, self._n_tokens, self._order, self._starts[index], self._stops[index]
+        )
+
+    def n_units(self) -> int:
+        """Total number of units of these documents."""
+        return int((self._stops - self._starts).sum())
+
+
+def _select_units(
+    units: Sequence[DocUnits] | None, positions: np.ndarray
+) -> Sequence[DocUnits] | None:
+    """The units of the documents at ``positions`` (a view for :class:`UnitsByDoc`)."""
+    if units is None:
+        return None
+    if isinstance(units, UnitsByDoc):
+        return units.take(positions)
+    return [units[i] for i in positions]
+
+
+def _count_units(units: Sequence[DocUnits] | None) -> int | None:
+    if units is None:
+        return None
+    if isinstance(units, UnitsByDoc):
+        return units.n_units()
+    return sum(len(u.n_tokens) for u in units)
 
 
 def stable_hash(text: str) -> int:
@@ -328,7 +403,7 @@ def units_by_doc(
     unit_doc_ids: Sequence[str],
     unit_n_tokens: Sequence[int],
     doc_ids: Sequence[str],
-) -> list[DocUnits]:
+) -> UnitsByDoc:
     """Group the units' proportions and token counts by document, in ``doc_ids`` order.
 
     Raises
@@ -340,12 +415,8 @@ def units_by_doc(
     tokens = np.asarray(unit_n_tokens, dtype=np.float64)
     _check_units(theta, unit_doc_ids, tokens)
     index, order, bounds = _unit_positions(unit_doc_ids, doc_ids)
-    out = []
-    for doc_id in doc_ids:
-        slot = index[doc_id]
-        pos = order[bounds[slot] : bounds[slot + 1]]
-        out.append(DocUnits(theta=theta[pos], n_tokens=tokens[pos]))
-    return out
+    slots = np.fromiter((index[doc_id] for doc_id in doc_ids), dtype=np.int64, count=len(doc_ids))
+    return UnitsByDoc(theta, tokens, order, bounds[slots], bounds[slots + 1])
 
 
 def doc_topics(
@@ -433,7 +504,7 @@ def _side(
     """Mean of a set of documents with bootstrap replicates (documents, or units if one)."""
     n = doc_theta.shape[0]
     mean = doc_theta.mean(axis=0)
-    n_units = sum(len(u.n_tokens) for u in units) if units is not None else None
+    n_units = _count_units(units)
     if n >= 2:
         reps = bootstrap_means(doc_theta, n_boot=n_boot, rng=rng)
         return _Side(mean, reps, "documents", n, n_units)
@@ -609,7 +680,7 @@ def prevalence_by_group(
     units_given = unit_theta_by_doc is not None
     results = []
     for group, pos in _group_positions(groups).items():
-        units = [unit_theta_by_doc[i] for i in pos] if unit_theta_by_doc is not None else None
+        units = _select_units(unit_theta_by_doc, pos)
         rng = make_rng(seed, "prevalence", facet, group)
         side = _side(doc_theta[pos], units, n_boot=n_boot, rng=rng)
         flags, note = _group_note(side, min_group_docs=min_group_docs, units_given=units_given)
@@ -674,7 +745,7 @@ def differences_by_group(
     for group, pos in _group_positions(groups).items():
         rest_pos = np.setdiff1d(np.arange(n), pos)
         rng = make_rng(seed, "difference", facet, group)
-        g_units = [unit_theta_by_doc[i] for i in pos] if unit_theta_by_doc is not None else None
+        g_units = _select_units(unit_theta_by_doc, pos)
         g_side = _side(doc_theta[pos], g_units, n_boot=n_boot, rng=rng)
         flags, note = _group_note(g_side, min_group_docs=min_group_docs, units_given=units_given)
         if len(rest_pos) == 0:
@@ -689,9 +760,7 @@ def differences_by_group(
             )
             results.append((est, g_side, None))
             continue
-        r_units = (
-            [unit_theta_by_doc[i] for i in rest_pos] if unit_theta_by_doc is not None else None
-        )
+        r_units = _select_units(unit_theta_by_doc, rest_pos)
         r_side = _side(doc_theta[rest_pos], r_units, n_boot=n_boot, rng=rng)
         r_flags, r_note = _group_note(
             r_side, min_group_docs=min_group_docs, units_given=units_given

@@ -24,7 +24,7 @@ import numpy as np
 from swedish_topics import io as sio
 
 if TYPE_CHECKING:
-    from swedish_topics.analysis import DocUnits
+    from swedish_topics.analysis import UnitsByDoc
 
 logger = logging.getLogger(__name__)
 
@@ -549,7 +549,9 @@ class _Final:
         from swedish_topics.analysis import doc_topics
 
         self.model_npz = model_npz
-        self.theta: np.ndarray = sio.load_npz(model_npz, ["theta"])["theta"].astype(np.float64)
+        self.theta: np.ndarray = sio.load_npz(model_npz, ["theta"])["theta"].astype(
+            np.float64, copy=False
+        )
         self.units = read_units_tsv(units_tsv)
         validation = _load_validation(validation_json)
         with_units = set(self.units["doc_id"])
@@ -577,7 +579,7 @@ class _Final:
         return [str(t) for t in sio.load_npz(self.model_npz, ["vocab"])["vocab"]]
 
     @functools.cached_property
-    def unit_theta_by_doc(self) -> list[DocUnits]:
+    def unit_theta_by_doc(self) -> UnitsByDoc:
         """The units (proportions and token counts) of each document, in ``doc_ids`` order."""
         from swedish_topics.analysis import units_by_doc
 
