@@ -107,8 +107,8 @@ def preprocess_shard(
     doc_ids = shard_doc_ids(all_ids, shard_index, n_shards, sizes=sizes)
     facet_values: list[str] = []
     if cfg["preprocess"]["stopwords"]["remove_facet_values"]:
-        metadata = read_metadata(corpus_dir / "metadata.csv")
         categorical = [f for f in cfg["facets"] if f not in cfg["numeric_facets"]]
+        metadata = read_metadata(corpus_dir / "metadata.csv", categorical)
         facet_values = sorted({row[f] for row in metadata.rows for f in categorical if row.get(f)})
     logger.info("shard %d/%d: %d documents", shard_index + 1, n_shards, len(doc_ids))
     _preprocess_shard(
