@@ -193,6 +193,11 @@ class UnitsByDoc(Sequence[DocUnits]):
             self._theta, self._n_tokens, self._order, self._starts[index], self._stops[index]
         )
 
+    @property
+    def n_topics(self) -> int:
+        """K, the number of topic proportions of each unit."""
+        return int(self._theta.shape[1])
+
     def n_units(self) -> int:
         """Total number of units of these documents."""
         return int((self._stops - self._starts).sum())
@@ -449,23 +454,25 @@ def doc_topics(
     CorpusError
         If a document has no units.
     """
-    theta = np.asarray(theta, dtype=np.float64)
-    tokens = np.asarray(unit_n_tokens, dtype=np.float64)
-    _check_units(theta, unit_doc_ids, tokens)
-    index, order, bounds = _unit_positions(unit_doc_ids, doc_ids)
-    out = np.empty((len(doc_ids), theta.shape[1]), dtype=np.float64)
+    return doc_topics_from_units(units_by_doc(theta, unit_doc_ids, unit_n_tokens, doc_ids), doc_ids)
+
+
+def doc_topics_from_units(units: UnitsByDoc, doc_ids: Sequence[str]) -> np.ndarray:
+    """:func:`doc_topics` from each document's units (:func:`units_by_doc`), in order.
+
+    ``doc_ids`` name the documents of ``units`` (for the warning about documents
+    without tokens).
+    """
+    out = np.empty((len(units), units.n_topics), dtype=np.float64)
     no_tokens = []
     # One document's units at a time: memory holds the result, not a copy of theta.
-    for row, doc_id in enumerate(doc_ids):
-        slot = index[doc_id]
-        pos = order[bounds[slot] : bounds[slot + 1]]
-        doc_tokens, doc_theta = tokens[pos], theta[pos]
-        total = doc_tokens.sum()
+    for row, (doc_id, du) in enumerate(zip(doc_ids, units, strict=True)):
+        total = du.n_tokens.sum()
         if total > 0:
-            out[row] = doc_tokens @ doc_theta / total
+            out[row] = du.n_tokens @ du.theta / total
         else:
             no_tokens.append(doc_id)
-            out[row] = doc_theta.mean(axis=0)
+            out[row] = du.theta.mean(axis=0)
     if no_tokens:
         logger.warning(
             "%d document(s) have no tokens after preprocessing; their topic proportions are "
@@ -1195,7 +1202,7 @@ def write_analysis_tables(
             ", ".join([d for d in doc_ids if d not in present][:10]),
         )
     units = units_by_doc(theta, unit_doc_ids, unit_n_tokens, analysed)
-    doc_theta = doc_topics(theta, unit_doc_ids, unit_n_tokens, analysed)
+    doc_theta = doc_topics_from_units(units, analysed)
     paths: dict[str, Path] = {"doc_topics": out_dir / "doc_topics.csv"}
     write_doc_topics(paths["doc_topics"], doc_theta, analysed)
     for facet in facets:
