@@ -377,8 +377,9 @@ def caption_leads(paragraphs: Sequence[str]) -> set[int]:
             if covered >= needed or covered + unchecked < needed:
                 break  # decided either way
             unchecked -= len(words)
+            # The longest word alone first: it spares most pieces the sort of _keys.
             pieces = [p for p in _segments(words) if max(p.split(), key=len) in raw_later]
-            keyed = [(p, keys) for p, keys in zip(pieces, map(_keys, pieces), strict=True)]
+            keyed = [(p, _keys(p)) for p in pieces]
             keyed = [(p, keys) for p, keys in keyed if all(k in raw_later for k in keys)]
             if keyed and _repeated_later(words, keyed, i, paragraphs, lower, flat, later_sentences):
                 covered += len(words)

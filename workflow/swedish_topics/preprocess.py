@@ -31,9 +31,10 @@ Choices
 - Output order is the shard order, then document order, then unit order: deterministic.
 
 The per-token hot path is ``str.split`` and one dict lookup per whitespace-separated
-chunk ("kommunerna," → ("kommun",); "och" → ()), done in C (``map`` +
-``itertools.chain``); the tokeniser, lemmatiser and stopword list run once per distinct
-chunk. Running counts are kept per chunk and turned into token counts at the end.
+chunk ("kommunerna," → ("kommun",); "och" → ("",), a dropped stopword), done in C
+(``map`` + ``itertools.chain`` + ``filter``); the tokeniser, lemmatiser and stopword list
+run once per distinct chunk. Token counts are the lengths of these lists; the types of
+each step come from the distinct chunks seen, at the end.
 """
 
 from __future__ import annotations
@@ -183,10 +184,6 @@ class TextPipeline:
             return ""
         lemma = self.lemmatizer(token)
         return "" if lemma in self.stopwords else lemma
-
-    def _tokens_of_chunk(self, chunk: str) -> tuple[str, ...]:
-        tokens = self._chunk_tokens.get(chunk)
-        return self.tokenizer.chunk_tokens(chunk) if tokens is None else tokens
 
     def _analyse(self, chunk: str) -> tuple[str, ...]:
         tokens = self._chunk_tokens[chunk] = self.tokenizer.chunk_tokens(chunk)
