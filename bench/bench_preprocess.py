@@ -75,7 +75,6 @@ def breakdown(corpus: Path, doc_ids: list[str], cfg: dict[str, Any]) -> dict[str
     """Seconds of each pipeline step in one instrumented in-process pass (cold caches)."""
     from swedish_topics.corpus import iter_documents, read_metadata
     from swedish_topics.preprocess import TextPipeline
-    from swedish_topics.units import make_units
 
     texts = [text for _, text in iter_documents(corpus, doc_ids)]
     metadata = read_metadata(corpus / "metadata.csv")
@@ -89,13 +88,7 @@ def breakdown(corpus: Path, doc_ids: list[str], cfg: dict[str, Any]) -> dict[str
         t0 = time.perf_counter()
         cleaned = pipe.cleaner.clean(text)
         t1 = time.perf_counter()
-        units = make_units(
-            doc_id,
-            cleaned.paragraphs,
-            mode=pipe.unit_mode,
-            min_tokens=pipe.min_tokens,
-            max_tokens=pipe.max_tokens,
-        )
+        units = pipe.make_units(doc_id, cleaned.paragraphs)
         t2 = time.perf_counter()
         for unit in units:
             pipe.final_tokens(unit.text)

@@ -185,21 +185,26 @@ def section_preprocess(res: dict[str, Any], table: Table) -> None:
         )
 
 
-def section_train(res: dict[str, Any], table: Table) -> None:
-    t = res["train"]
-    table.section(
-        f"2. Training, K={t['k']}, seed {t['seed']}, riksdag units; baseline "
-        f"sklearn ({_load_note(t)})"
-    )
-    base = {r["name"]: r for r in t["riksdag"]}["sklearn"]
-    for row in t["riksdag"]:
+def _train_rows(table: Table, rows: list[dict[str, Any]], quality: str, what: str) -> None:
+    """Training time and one quality figure of each engine, against scikit-learn's."""
+    base = {r["name"]: r for r in rows}["sklearn"]
+    for row in rows:
         table.add(
             f"{row['name']} ({row['schedule']}): train s",
             row["train_seconds"],
             base["train_seconds"],
             row["train_seconds"] / base["train_seconds"],
         )
-        table.add(f"{row['name']}: mean NPMI", row["npmi"], base["npmi"])
+        table.add(f"{row['name']}: {what}", row[quality], base[quality])
+
+
+def section_train(res: dict[str, Any], table: Table) -> None:
+    t = res["train"]
+    table.section(
+        f"2. Training, K={t['k']}, seed {t['seed']}, riksdag units; baseline "
+        f"sklearn ({_load_note(t)})"
+    )
+    _train_rows(table, t["riksdag"], "npmi", "mean NPMI")
     for row in t["riksdag"]:
         if row["name"] == "tomotopy" and row["bound_log"]:
             trace = ", ".join(f"{b['iteration']}: {b['bound']:.3f}" for b in row["bound_log"])
@@ -213,17 +218,7 @@ def section_train(res: dict[str, Any], table: Table) -> None:
         f"{m['documents']:,} docs, V={m['vocabulary']:,}, K={m['k']}, "
         f"alpha={m['alpha']}, eta={m['eta']})"
     )
-    base = {r["name"]: r for r in t["synthetic"]}["sklearn"]
-    for row in t["synthetic"]:
-        table.add(
-            f"{row['name']} ({row['schedule']}): train s",
-            row["train_seconds"],
-            base["train_seconds"],
-            row["train_seconds"] / base["train_seconds"],
-        )
-        table.add(
-            f"{row['name']}: topic recovery (matched cosine)", row["recovery"], base["recovery"]
-        )
+    _train_rows(table, t["synthetic"], "recovery", "topic recovery (matched cosine)")
     table.add("recommended model.engine (faster at equal or better quality)", t["recommendation"])
 
 

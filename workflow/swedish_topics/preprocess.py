@@ -53,7 +53,7 @@ from swedish_topics.errors import CorpusError
 from swedish_topics.lemmatize import Lemmatizer, load_overrides
 from swedish_topics.stopwords import facet_value_stopwords, load_stopwords
 from swedish_topics.tokenize import SwedishTokenizer
-from swedish_topics.units import make_units
+from swedish_topics.units import Unit, make_units
 
 logger = logging.getLogger(__name__)
 
@@ -199,6 +199,16 @@ class TextPipeline:
         """
         return list(filter(None, chain.from_iterable(map(self._chunks.__getitem__, text.split()))))
 
+    def make_units(self, doc_id: str, paragraphs: Sequence[str]) -> list[Unit]:
+        """Cut a document's cleaned paragraphs into units, as configured."""
+        return make_units(
+            doc_id,
+            paragraphs,
+            mode=self.unit_mode,
+            min_tokens=self.min_tokens,
+            max_tokens=self.max_tokens,
+        )
+
     def process_document(self, doc_id: str, text: str) -> list[ProcessedUnit]:
         """Preprocess one document and update the running counts.
 
@@ -212,13 +222,7 @@ class TextPipeline:
         for reason, n in cleaned.removed.items():
             self.removed[reason] += n
         self.hyphenations_joined += cleaned.hyphenations_joined
-        units = make_units(
-            doc_id,
-            cleaned.paragraphs,
-            mode=self.unit_mode,
-            min_tokens=self.min_tokens,
-            max_tokens=self.max_tokens,
-        )
+        units = self.make_units(doc_id, cleaned.paragraphs)
         seen = (self._seen_changed if cleaned.changed else self._seen_unchanged).__getitem__
         out = []
         n_tokens = 0
