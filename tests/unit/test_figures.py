@@ -292,6 +292,97 @@ def test_prevalence_heatmap_of_large_grid_scales(
     assert width > 15  # cells keep their size: the figure grows with the groups
 
 
+def test_heatmap_colours_each_cell_by_its_group_and_topic(tmp_path: Path, captured: list) -> None:
+    prev = write_prevalence(tmp_path / "p.csv", "municipality", MUNICIPALITIES, 3)
+    figures.plot_prevalence_heatmap(prev, write_topics(tmp_path / "t.csv", 3), "municipality",
+                                    tmp_path / "heat")  # fmt: skip
+    ax = captured[0].axes[0]
+    (mesh,) = ax.collections
+    colours = np.asarray(mesh.get_array()).reshape(3, len(MUNICIPALITIES))
+    order = sorted(MUNICIPALITIES)
+    for row in sio.read_csv(prev):
+        topic, group = int(row["topic"]), row["municipality"]
+        assert colours[topic - 1, order.index(group)] == pytest.approx(100 * float(row["mean"]))
+    assert ax.get_ylim() == (2.5, -0.5)  # topic 1 on top, as in the tables
+
+
+def _many_groups(n: int) -> dict[str, int]:
+    """``n`` municipalities with distinct sizes: Kommun 000 has the most documents."""
+    return {f"Kommun {i:03d}": n + 5 - i for i in range(n)} | {"Ensam": 1}
+
+
+@pytest.mark.parametrize("kind", ["heatmap", "differences"])
+def test_figures_of_many_groups_show_the_largest_and_say_so(
+    tmp_path: Path, kind: str, captured: list, fast: None
+) -> None:
+    groups = _many_groups(290)
+    plot, write = {
+        "heatmap": (figures.plot_prevalence_heatmap, write_prevalence),
+        "differences": (figures.plot_differences, write_differences),
+    }[kind]
+    table = write(tmp_path / "by_municipality.csv", "municipality", groups, 3)
+    stem = tmp_path / kind
+    paths = run_clean(
+        plot, table, write_topics(tmp_path / "t.csv", 3), "municipality", stem, max_groups=12
+    )
+    assert_written(paths, stem)
+    fig = captured[0]
+    if kind == "heatmap":
+        labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    else:
+        labels = [ax.get_title(loc="left") for ax in fig.axes]
+    assert len(labels) == 12
+    assert [lab.split(" (n=")[0] for lab in labels] == [f"Kommun {i:03d}" for i in range(12)]
+    docs_shown = sum(groups[f"Kommun {i:03d}"] for i in range(12))
+    note = flat(fig)
+    assert (
+        f"Shown: the 12 of 291 municipality groups with the most documents ({docs_shown:,} of "
+        f"{sum(groups.values()):,} documents; analysis.max_plot_groups = 12); "
+        "by_municipality.csv has every group." in note
+    )
+    # The hidden single-document group's flag is not explained in a figure without it.
+    assert "One document only" not in note and "one document" not in note
+
+
+def test_figures_of_few_groups_show_them_all_without_a_note(tmp_path: Path, captured: list) -> None:
+    figures.plot_prevalence_heatmap(
+        write_prevalence(tmp_path / "p.csv", "municipality", MUNICIPALITIES, 2),
+        write_topics(tmp_path / "t.csv", 2),
+        "municipality",
+        tmp_path / "heat",
+        max_groups=len(MUNICIPALITIES),
+    )
+    assert len(captured[0].axes[0].get_xticklabels()) == len(MUNICIPALITIES)
+    assert "Shown:" not in flat(captured[0])
+
+
+@pytest.mark.parametrize(
+    ("size", "dpi"),
+    [((7.0, 5.0), 300), ((20.7, 18.2), 300), ((36.0, 43.0), 196), ((240.0, 18.0), 117)],
+)
+def test_png_resolution_stays_under_the_pixel_limit(size: tuple[float, float], dpi: int) -> None:
+    assert figures.png_resolution(*size) == dpi
+    width, height = size
+    assert width * height * dpi**2 <= figures.MAX_PNG_PIXELS
+
+
+def test_huge_figure_is_written_at_lower_resolution_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(figures, "MAX_PNG_PIXELS", 2_000_000)
+    stem = tmp_path / "heat"
+    with caplog.at_level("WARNING", logger="swedish_topics.figures"):
+        _pdf, png = figures.plot_prevalence_heatmap(
+            write_prevalence(tmp_path / "p.csv", "municipality", MUNICIPALITIES, 6),
+            write_topics(tmp_path / "t.csv", 6),
+            "municipality",
+            stem,
+        )
+    width, height, dpi = png_info(png)
+    assert width * height <= 2_000_000 and dpi < figures.DPI
+    assert f"written at {round(dpi)} dpi instead of 300" in caplog.text
+
+
 @pytest.mark.parametrize("k", [2, 25])
 def test_prevalence_trend(tmp_path: Path, k: int, captured: list, fast: None) -> None:
     stem = tmp_path / "prevalence_over_year"

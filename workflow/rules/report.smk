@@ -45,6 +45,8 @@ rule plot_prevalence_by_facet:
     resources:
         mem_mb=mem_light,
         runtime=runtime_light,
+    params:
+        max_groups=CFG["analysis"]["max_plot_groups"],
     script:
         "../scripts/plot_prevalence_heatmap.py"
 
@@ -89,6 +91,8 @@ rule plot_differences:
     resources:
         mem_mb=mem_light,
         runtime=runtime_light,
+    params:
+        max_groups=CFG["analysis"]["max_plot_groups"],
     script:
         "../scripts/plot_differences.py"
 

@@ -11,6 +11,7 @@ def main() -> None:
     pipeline.plot_prevalence_heatmap(
         inputs=dict(snakemake.input.items()),
         facet=snakemake.wildcards.facet,
+        max_groups=snakemake.params.max_groups,
         out_png=snakemake.output.png,
     )
 

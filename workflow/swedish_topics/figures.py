@@ -66,8 +66,11 @@ PathLike = str | Path
 P = ParamSpec("P")
 R = TypeVar("R")
 
-#: Resolution of every PNG.
+#: Resolution of every PNG (see :func:`png_resolution` for very large figures).
 DPI = 300
+#: Largest PNG in pixels (60 M: 240 MB of raster while it is drawn); a figure larger
+#: than this at :data:`DPI` gets a lower resolution and a warning in its log.
+MAX_PNG_PIXELS = 60_000_000
 
 #: Okabe & Ito (2008) colour-blind-safe palette, black last (it hides hatching and text).
 OKABE_ITO: tuple[str, ...] = (
@@ -211,6 +214,13 @@ def _add_footnote(fig: Figure, text: str, fontsize: float) -> None:
     fig.set_size_inches(width, main_h + foot_h)
 
 
+def png_resolution(width_in: float, height_in: float) -> int:
+    """The PNG's dpi: :data:`DPI`, lowered for a figure so large that it would exceed
+    :data:`MAX_PNG_PIXELS` (whose raster, about 4 bytes a pixel, is held in memory)."""
+    fit = math.sqrt(MAX_PNG_PIXELS / max(width_in * height_in, 1e-9))
+    return max(1, min(DPI, int(fit)))
+
+
 def _save(
     fig: Figure, out_stem: PathLike, *, footnote: str = "", fontsize: float = 6.5
 ) -> list[Path]:
@@ -218,13 +228,25 @@ def _save(
     if fig.subfigs:
         _add_footnote(fig, footnote, fontsize)
     stem = _stem(out_stem)
+    png_dpi = png_resolution(*fig.get_size_inches())
+    if png_dpi < DPI:
+        logger.warning(
+            "%s.png is %.0f x %.0f inches: written at %d dpi instead of %d to stay under "
+            "%d M pixels (the PDF is vector and unaffected)",
+            stem.name,
+            *fig.get_size_inches(),
+            png_dpi,
+            DPI,
+            MAX_PNG_PIXELS // 1_000_000,
+        )
     written: list[Path] = []
     for fmt in ("pdf", "png"):
         target = stem.with_name(f"{stem.name}.{fmt}")
         # No creation date in the PDF: the same input gives the same bytes.
         metadata = {"CreationDate": None} if fmt == "pdf" else None
+        dpi = png_dpi if fmt == "png" else DPI
         with sio.atomic_path(target, suffix=f".{fmt}") as tmp:
-            fig.savefig(tmp, format=fmt, dpi=DPI, metadata=metadata, facecolor="white")
+            fig.savefig(tmp, format=fmt, dpi=dpi, metadata=metadata, facecolor="white")
         written.append(target)
     logger.info("wrote %s", ", ".join(str(p) for p in written))
     return written
@@ -854,12 +876,46 @@ class _Groups:
     #: Group-level flag codes of each flagged group, in table order.
     flags: dict[str, tuple[str, ...]]
     basis: dict[str, str]
-    #: Whether any cell carries the ``widened`` flag.
-    widened: bool = False
+    #: The groups with a cell that carries the ``widened`` flag.
+    widened_groups: frozenset[str] = frozenset()
+
+    @property
+    def widened(self) -> bool:
+        """Whether any cell of these groups carries the ``widened`` flag."""
+        return bool(self.widened_groups)
 
     def all_flags(self) -> list[str]:
         """Distinct group-level flags in table order."""
         return list(dict.fromkeys(f for codes in self.flags.values() for f in codes))
+
+    def largest(self, max_groups: int | None) -> _Groups:
+        """The ``max_groups`` groups with the most documents (ties: table order), in
+        table order; all of them when there are not more (or ``max_groups`` is None)."""
+        if max_groups is None or len(self.order) <= max_groups:
+            return self
+        rank = sorted(range(len(self.order)), key=lambda i: (-self.n_docs[self.order[i]], i))
+        keep = {self.order[i] for i in rank[:max_groups]}
+        return _Groups(
+            [g for g in self.order if g in keep],
+            {g: n for g, n in self.n_docs.items() if g in keep},
+            {g: f for g, f in self.flags.items() if g in keep},
+            {g: b for g, b in self.basis.items() if g in keep},
+            self.widened_groups & keep,
+        )
+
+
+def _shown_groups_note(all_groups: _Groups, shown: _Groups, facet: str, table: PathLike) -> str:
+    """Footnote for a figure that shows only the largest groups ("" if it shows all)."""
+    if len(shown.order) == len(all_groups.order):
+        return ""
+    n_all, n_shown = len(all_groups.order), len(shown.order)
+    docs_all = sum(all_groups.n_docs.values())
+    docs_shown = sum(shown.n_docs.values())
+    return (
+        f"Shown: the {n_shown} of {n_all} {facet} groups with the most documents "
+        f"({docs_shown:,} of {docs_all:,} documents; analysis.max_plot_groups = {n_shown}); "
+        f"{Path(table).name} has every group."
+    )
 
 
 def _read_groups(
@@ -869,12 +925,13 @@ def _read_groups(
     n_docs: dict[str, int] = {}
     flags: dict[str, dict[str, None]] = {}
     basis: dict[str, str] = {}
-    widened = False
+    widened: set[str] = set()
     for line, row in enumerate(rows, start=2):
         group = row[facet]
         n_docs[group] = max(n_docs.get(group, 0), _int(row, "n_docs", path, line))
         codes = split_flags(row.get("flag"))
-        widened |= "widened" in codes
+        if "widened" in codes:
+            widened.add(group)
         for code in codes:
             if code not in CELL_FLAGS:
                 flags.setdefault(group, {})[code] = None
@@ -883,7 +940,7 @@ def _read_groups(
             basis[group] = value
     topic_ids = sorted({_int(r, "topic", path, i) for i, r in enumerate(rows, start=2)})
     group_flags = {g: tuple(codes) for g, codes in flags.items()}
-    return _Groups(order, n_docs, group_flags, basis, widened), topic_ids
+    return _Groups(order, n_docs, group_flags, basis, frozenset(widened)), topic_ids
 
 
 def _group_mark(group: str, groups: _Groups) -> str:
@@ -922,6 +979,8 @@ def plot_prevalence_heatmap(
     topics_csv: PathLike,
     facet: str,
     out_stem: PathLike,
+    *,
+    max_groups: int | None = None,
 ) -> list[Path]:
     """Heatmap of topic prevalence, topics × groups, each cell annotated with its interval.
 
@@ -943,6 +1002,9 @@ def plot_prevalence_heatmap(
         The facet column (e.g. ``municipality``).
     out_stem
         Output path without suffix.
+    max_groups
+        Show only this many groups, those with the most documents (in table order), and
+        say so in the footnote; None shows every group.
 
     Returns
     -------
@@ -951,8 +1013,13 @@ def plot_prevalence_heatmap(
     """
     rows = _read_table(prev_csv, [*PREVALENCE_COLUMNS, facet], f"prevalence by {facet}")
     topics = read_topics(topics_csv)
-    groups, topic_ids = _read_groups(rows, prev_csv, facet)
-    cells = _prevalence_cells(rows, prev_csv, facet)
+    all_groups, topic_ids = _read_groups(rows, prev_csv, facet)
+    groups = all_groups.largest(max_groups)
+    cells = {
+        key: cell
+        for key, cell in _prevalence_cells(rows, prev_csv, facet).items()
+        if key[1] in groups.n_docs
+    }
     scale = _share_scale([c.mean for c in cells.values()] + [c.high for c in cells.values()])
     n_groups, n_topics = len(groups.order), len(topic_ids)
     matrix = np.full((n_topics, n_groups), np.nan)
@@ -969,9 +1036,22 @@ def plot_prevalence_heatmap(
     vmax = float(np.nanmax(matrix)) if np.isfinite(matrix).any() else 1.0
     cmap = matplotlib.colormaps[HEATMAP_CMAP].with_extremes(bad=LIGHT_GREY)
     norm = mcolors.Normalize(vmin=0.0, vmax=max(vmax, 1e-9))
-    image = ax.imshow(
-        np.ma.masked_invalid(matrix), cmap=cmap, norm=norm, aspect="auto", interpolation="nearest"
+    # pcolormesh, not imshow: imshow resamples the matrix to the output resolution in
+    # float RGBA (1.1 GB for 40 topics x 21 groups at 300 dpi, in the PDF and the PNG
+    # alike); these are K x groups vector cells. Cell (i, j) is centred on (j, i), as
+    # imshow would place it, with row 0 at the top.
+    image = ax.pcolormesh(
+        np.arange(n_groups + 1) - 0.5,
+        np.arange(n_topics + 1) - 0.5,
+        np.ma.masked_invalid(matrix),
+        cmap=cmap,
+        norm=norm,
+        shading="flat",
+        edgecolors="none",
+        antialiased=False,
     )
+    ax.set_xlim(-0.5, n_groups - 0.5)
+    ax.set_ylim(n_topics - 0.5, -0.5)
     fontsize = 6.3 if n_groups <= 12 else 5.8
     any_no_interval = False
     for i, topic in enumerate(topic_ids):
@@ -1036,6 +1116,7 @@ def plot_prevalence_heatmap(
     notes = [
         "Each cell: mean proportion (%) of the topic in the group's documents, each "
         "document counting once, and its interval [low, high]; n = documents in the group.",
+        _shown_groups_note(all_groups, groups, facet, prev_csv),
         _basis_footnote({_group_value(g): b for g, b in groups.basis.items()}),
         INTERVAL_CAVEAT,
         _flag_footnote(groups.all_flags()),
@@ -1245,6 +1326,8 @@ def plot_differences(
     topics_csv: PathLike,
     facet: str,
     out_stem: PathLike,
+    *,
+    max_groups: int | None = None,
 ) -> list[Path]:
     """Forest plot per group: each topic's share in the group minus the rest of the corpus.
 
@@ -1263,6 +1346,10 @@ def plot_differences(
         The facet column.
     out_stem
         Output path without suffix.
+    max_groups
+        Draw panels for only this many groups, those with the most documents (in table
+        order), and say so in the footnote; None draws every group. Each shown group is
+        still compared with all other documents.
 
     Returns
     -------
@@ -1272,7 +1359,8 @@ def plot_differences(
     required = ["topic", facet, "difference", "ci_low", "ci_high", "n_docs"]
     rows = _read_table(diff_csv, required, f"differences by {facet}")
     topics = read_topics(topics_csv)
-    groups, topic_ids = _read_groups(rows, diff_csv, facet)
+    all_groups, topic_ids = _read_groups(rows, diff_csv, facet)
+    groups = all_groups.largest(max_groups)
     cells: dict[tuple[int, str], tuple[_Cell, bool]] = {}
     n_rest: dict[str, int] = {}
     for line, row in enumerate(rows, start=2):
@@ -1287,7 +1375,8 @@ def plot_differences(
             excludes = _truthy(row["excludes_zero"])
         else:
             excludes = _has_interval(cell.low, cell.high) and (cell.low > 0 or cell.high < 0)
-        cells[(_int(row, "topic", diff_csv, line), row[facet])] = (cell, excludes)
+        if row[facet] in groups.n_docs:
+            cells[(_int(row, "topic", diff_csv, line), row[facet])] = (cell, excludes)
     scale = _share_scale(
         [abs(c.low) for c, _ in cells.values()] + [abs(c.high) for c, _ in cells.values()]
     )
@@ -1417,6 +1506,7 @@ def plot_differences(
     notes = [
         "Dot: the mean topic proportion of the group's documents minus that of all other "
         "documents, with its interval; n = documents in the group.",
+        _shown_groups_note(all_groups, groups, facet, diff_csv),
         _basis_footnote({_group_value(g): b for g, b in groups.basis.items()}),
         INTERVAL_CAVEAT,
         _flag_footnote(groups.all_flags()),

@@ -437,12 +437,14 @@ def plot_top_terms(*, inputs: Mapping[str, PathLike], out_png: PathLike) -> None
 
 
 def plot_prevalence_heatmap(
-    *, inputs: Mapping[str, PathLike], facet: str, out_png: PathLike
+    *, inputs: Mapping[str, PathLike], facet: str, max_groups: int, out_png: PathLike
 ) -> None:
-    """Figure: topic prevalence by group of a categorical facet."""
+    """Figure: topic prevalence by group of a categorical facet (the largest groups)."""
     from swedish_topics import figures
 
-    figures.plot_prevalence_heatmap(inputs["prevalence"], inputs["topics"], facet, _stem(out_png))
+    figures.plot_prevalence_heatmap(
+        inputs["prevalence"], inputs["topics"], facet, _stem(out_png), max_groups=max_groups
+    )
 
 
 def plot_prevalence_trend(*, inputs: Mapping[str, PathLike], facet: str, out_png: PathLike) -> None:
@@ -452,11 +454,15 @@ def plot_prevalence_trend(*, inputs: Mapping[str, PathLike], facet: str, out_png
     figures.plot_prevalence_trend(inputs["prevalence"], inputs["topics"], facet, _stem(out_png))
 
 
-def plot_differences(*, inputs: Mapping[str, PathLike], facet: str, out_png: PathLike) -> None:
-    """Figure: each group's difference to the rest of the corpus, per topic."""
+def plot_differences(
+    *, inputs: Mapping[str, PathLike], facet: str, max_groups: int, out_png: PathLike
+) -> None:
+    """Figure: each group's difference to the rest of the corpus (the largest groups)."""
     from swedish_topics import figures
 
-    figures.plot_differences(inputs["differences"], inputs["topics"], facet, _stem(out_png))
+    figures.plot_differences(
+        inputs["differences"], inputs["topics"], facet, _stem(out_png), max_groups=max_groups
+    )
 
 
 def plot_doc_composition(
