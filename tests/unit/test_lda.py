@@ -299,6 +299,41 @@ def test_tomotopy_columns_follow_dictionary_ids(corpus: Any, tmp_path: Path) -> 
         assert np.allclose(ours / ours.sum(), theirs, rtol=1e-5, atol=1e-7)
 
 
+def test_topic_term_counts_are_the_same_in_any_chunk_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Summing the sample's counts in chunks (bounded memory) counts every token once."""
+    from types import SimpleNamespace
+
+    from swedish_topics import lda
+
+    rng = np.random.default_rng(5)
+    k, n_model_terms = 4, 30
+    to_dict = rng.permutation(n_model_terms + 7)[:n_model_terms]  # model vocab → dictionary id
+    docs = [
+        SimpleNamespace(words=rng.integers(0, n_model_terms, n), topics=rng.integers(0, k, n))
+        for n in rng.integers(0, 40, size=60)
+    ]
+    expected = np.zeros((k, n_model_terms + 7))
+    for doc in docs:
+        for word, topic in zip(doc.words, doc.topics, strict=True):
+            expected[topic, to_dict[word]] += 1
+    for chunk in (1, 17, 1 << 18):
+        monkeypatch.setattr(lda, "COUNT_CHUNK_TOKENS", chunk)
+        got = lda._topic_term_counts(iter(docs), to_dict, k, n_model_terms + 7)
+        assert np.array_equal(got, expected)
+
+
+def test_expanded_words_are_in_id_order_and_share_the_vocabulary_strings() -> None:
+    from swedish_topics import lda
+
+    vocab = ["".join(["kommun", str(i)]) for i in range(5)]  # built at run time, not interned
+    words = lda._expand([(3, 2.0), (0, 1.0), (4, 1.0)], vocab)
+    assert words == ["kommun0", "kommun3", "kommun3", "kommun4"]
+    assert words[1] is vocab[3] and words[2] is vocab[3]  # a pointer per token, no copies
+    assert lda._expand([], vocab) == []
+
+
 @pytest.mark.parametrize("engine", ["gensim", "tomotopy"])
 def test_no_heldout_units(engine: str, corpus: Any, tmp_path: Path) -> None:
     no_split = (corpus[0], corpus[1], np.zeros(0, dtype=np.int64))

@@ -343,13 +343,16 @@ class _Subset:
                 yield doc
 
 
-def _scan(corpus: Iterable[Bow], held_mask: np.ndarray) -> tuple[np.ndarray, list[Bow]]:
-    """One pass: the token count of every unit and the non-empty held-out units."""
+def _scan(
+    corpus: Iterable[Bow], held_mask: np.ndarray, *, keep_heldout: bool
+) -> tuple[np.ndarray, list[Bow]]:
+    """One pass: the token count of every unit and (if ``keep_heldout``) the non-empty
+    held-out units; tomotopy reads the held-out units itself, as word lists."""
     lengths = []
     heldout_docs = []
     for i, doc in enumerate(corpus):
         lengths.append(sum(cnt for _, cnt in doc))
-        if held_mask[i] and doc:
+        if keep_heldout and held_mask[i] and doc:
             heldout_docs.append(doc)
     return np.array(lengths, dtype=np.float64), heldout_docs
 
@@ -538,14 +541,51 @@ def _train_gensim(
 # --------------------------------------------------------------------------- tomotopy
 
 
-def _expand(doc: Bow, vocab: np.ndarray) -> list[str]:
-    """Bag of words → word list in dictionary-id order (count times each)."""
-    if not doc:
-        return []
-    ids = np.fromiter((i for i, _ in doc), dtype=np.int64, count=len(doc))
-    counts = np.fromiter((round(c) for _, c in doc), dtype=np.int64, count=len(doc))
-    order = np.argsort(ids, kind="stable")
-    return np.repeat(vocab[ids[order]], counts[order]).tolist()
+def _expand(doc: Bow, vocab: Sequence[str]) -> list[str]:
+    """Bag of words → word list in dictionary-id order (count times each).
+
+    The words are the very ``vocab`` strings, not copies: a held-out word list costs one
+    pointer per token.
+    """
+    return [vocab[i] for i, cnt in sorted(doc, key=_first) for _ in range(round(cnt))]
+
+
+def _first(entry: tuple[int, float]) -> int:
+    return entry[0]
+
+
+#: Tokens gathered per step when the final sample's topic-term counts are summed.
+COUNT_CHUNK_TOKENS = 1 << 18
+
+
+def _topic_term_counts(
+    docs: Iterable[Any], to_dict: np.ndarray, k: int, n_terms: int
+) -> np.ndarray:
+    """The K x V counts of the sample's topic assignments (tomotopy documents' ``words``,
+    in the model's vocabulary, and ``topics``), summed in chunks of about
+    :data:`COUNT_CHUNK_TOKENS` tokens so that no per-token array of the whole corpus is
+    built."""
+    counts = np.zeros(k * n_terms, dtype=np.float64)  # exact for counts below 2**53
+    words: list[np.ndarray] = []
+    topics: list[np.ndarray] = []
+    held = 0
+
+    def flush() -> None:
+        if words:
+            cells = np.concatenate(topics) * n_terms + to_dict[np.concatenate(words)]
+            counts[:] += np.bincount(cells, minlength=k * n_terms)  # int64 added exactly
+            words.clear()
+            topics.clear()
+
+    for doc in docs:
+        words.append(np.asarray(doc.words, dtype=np.int64))
+        topics.append(np.asarray(doc.topics, dtype=np.int64))
+        held += len(words[-1])
+        if held >= COUNT_CHUNK_TOKENS:
+            flush()
+            held = 0
+    flush()
+    return counts.reshape(k, n_terms)
 
 
 def _tomotopy_infer(
@@ -589,7 +629,7 @@ def _train_tomotopy(
 
     alpha, eta, optimize_alpha = tomotopy_priors(model_cfg, k)
     passes, iterations, eval_every = _parse_schedule(model_cfg)
-    vocab = _vocab_array(dictionary)
+    vocab = [dictionary[i] for i in range(len(dictionary))]
     n_terms = len(vocab)
     held_set = set(heldout_index.tolist())
 
@@ -644,16 +684,14 @@ def _train_tomotopy(
     # topic-term from the final sample's counts, over the full dictionary: terms that
     # occur in no training unit get the smoothed eta / (n_k + V * eta).
     to_dict = np.array([dictionary.token2id[w] for w in model.vocabs], dtype=np.int64)
-    if len(model.docs):
-        words = np.concatenate([np.asarray(d.words, dtype=np.int64) for d in model.docs])
-        topics = np.concatenate([np.asarray(d.topics, dtype=np.int64) for d in model.docs])
-    else:
-        words = topics = np.zeros(0, dtype=np.int64)
-    counts = np.bincount(topics * n_terms + to_dict[words], minlength=k * n_terms)
-    counts = counts.reshape(k, n_terms).astype(np.float64)
+    counts = _topic_term_counts(model.docs, to_dict, k, n_terms)
     eta_final = float(model.eta)
-    topic_term = (counts + eta_final) / (counts.sum(axis=1, keepdims=True) + n_terms * eta_final)
-    topic_term = _normalise_rows(topic_term)
+    # In place, K x V once: (counts + eta) / (n_k + V * eta), then rows summing to 1.
+    topic_term = counts
+    denominator = topic_term.sum(axis=1, keepdims=True) + n_terms * eta_final
+    topic_term += eta_final
+    topic_term /= denominator
+    topic_term /= topic_term.sum(axis=1, keepdims=True)
     alpha_final = np.asarray(model.alpha, dtype=np.float64).reshape(-1)
     if alpha_final.size == 1:
         alpha_final = np.full(k, float(alpha_final[0]))
@@ -757,7 +795,7 @@ def train_model(
     held = _check_heldout(heldout, n_units)
     held_mask = np.zeros(n_units, dtype=bool)
     held_mask[held] = True
-    lengths, heldout_docs = _scan(corpus, held_mask)
+    lengths, heldout_docs = _scan(corpus, held_mask, keep_heldout=engine == "gensim")
     train_mask = ~held_mask & (lengths > 0)
     n_train = int(train_mask.sum())
     if k < 1 or k > n_train:
