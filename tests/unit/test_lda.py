@@ -16,6 +16,7 @@ from swedish_topics.lda import (
     gensim_priors,
     heldout_split,
     load_model_npz,
+    load_topic_term,
     tomotopy_priors,
     train_model,
 )
@@ -273,6 +274,7 @@ def test_train_json_and_npz_round_trip(trained: dict[str, Any], corpus: Any) -> 
     loaded = load_model_npz(out / "model.npz")
     for key in NPZ_KEYS:
         assert np.array_equal(getattr(loaded, key), getattr(result.arrays, key)), key
+    assert np.array_equal(load_topic_term(out / "model.npz"), result.arrays.topic_term)
     assert any((out / "engine").iterdir())
 
 
@@ -369,7 +371,8 @@ def test_unknown_engine_is_a_config_error(corpus: Any, tmp_path: Path) -> None:
         train(corpus, tmp_path, engine="mallet")
 
 
-def test_load_model_npz_refuses_incomplete_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("load", [load_model_npz, load_topic_term])
+def test_loading_refuses_incomplete_file(load: Any, tmp_path: Path) -> None:
     np.savez(tmp_path / "x.npz", topic_term=np.ones((2, 3)))
     with pytest.raises(ValueError, match="lacks"):
-        load_model_npz(tmp_path / "x.npz")
+        load(tmp_path / "x.npz")

@@ -880,6 +880,30 @@ def train_model(
     return TrainResult(arrays=arrays, info=info)
 
 
+def load_topic_term(path: Path) -> np.ndarray:
+    """Read only ``topic_term`` (K×V) of a ``model.npz`` written by :func:`train_model`.
+
+    For steps that need nothing else: ``theta`` (one row per unit, so it grows with the
+    corpus) and ``vocab`` are not read.
+
+    Raises
+    ------
+    ValueError
+        If an array is missing or ``topic_term`` does not fit ``alpha``.
+    """
+    with np.load(path, allow_pickle=False) as data:
+        missing = [key for key in NPZ_KEYS if key not in data.files]
+        if missing:
+            raise ValueError(
+                f"{path} lacks {', '.join(missing)}: it was not written by train_model"
+            )
+        topic_term: np.ndarray = data["topic_term"]
+        alpha: np.ndarray = data["alpha"]
+    if topic_term.ndim != 2 or alpha.shape != (topic_term.shape[0],):
+        raise ValueError(f"{path}: array shapes do not fit together")
+    return topic_term
+
+
 def load_model_npz(path: Path) -> ModelArrays:
     """Read a ``model.npz`` written by :func:`train_model` (no pickle).
 

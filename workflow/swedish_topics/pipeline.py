@@ -258,40 +258,74 @@ def evaluate_models(
     cfg: Mapping[str, Any],
     outputs: Mapping[str, PathLike],
 ) -> None:
-    """Evaluate every model of the grid; coherence from one counting pass over the corpus."""
+    """Evaluate every model of the grid; coherence from one counting pass over the corpus.
+
+    Memory: only ``topic_term`` of each model is read (not ``theta``, which has a row per
+    unit), the seeds of one K at a time; diversity, exclusivity, stability and the top
+    words are taken from them and they are dropped before the corpus is read, so the
+    arrays of the grid and the counting pass (chunked, see
+    :mod:`swedish_topics.coherence`) are never in memory together.
+    """
     from gensim.corpora import Dictionary, MmCorpus
 
     from swedish_topics import metrics as m
     from swedish_topics.coherence import coherence_many, iter_unit_lemmas, top_word_ids
-    from swedish_topics.lda import load_model_npz
+    from swedish_topics.lda import load_topic_term
 
     eval_cfg = cfg["evaluation"]
     top_n = int(eval_cfg["top_n"])
-    dictionary = Dictionary.load_from_text(str(inputs["dictionary"]))
-    arrays = {}
+    measure = eval_cfg["stability_measure"]
+    threshold = float(eval_cfg["stability_threshold"])
+    npz_of = {}
     train_info = {}
     for (k, seed), npz, train_json in zip(models, inputs["models"], inputs["train"], strict=True):
-        arrays[(k, seed)] = load_model_npz(npz)
+        npz_of[(k, seed)] = npz
         with open(train_json, encoding="utf-8") as handle:
             train_info[(k, seed)] = json.load(handle)
-    topic_sets = {
-        f"k{k}_s{seed}": top_word_ids(arr.topic_term, top_n) for (k, seed), arr in arrays.items()
-    }
-    texts = iter_unit_lemmas(inputs["units_tsv"])
+
+    top_words = {}
+    diversity = {}
+    excl = {}
+    stab_rows = []
+    agree_rows = []
+    for k in sorted({k for k, _ in npz_of}):
+        by_seed = {}
+        for (kk, seed), npz in npz_of.items():
+            if kk == k:
+                topic_term = load_topic_term(npz)
+                by_seed[seed] = topic_term
+                top_words[(k, seed)] = top_word_ids(topic_term, top_n)
+                excl[(k, seed)] = m.exclusivity(topic_term, top_n=top_n)
+                diversity[(k, seed)] = m.topic_diversity(topic_term, top_n=25)
+        result = m.stability(by_seed, measure=measure, top_n=top_n)
+        del by_seed, topic_term
+        stab_rows.append(
+            {
+                "k": k,
+                "stability_mean": result.mean,
+                "stability_min": result.min,
+                "stability_max": result.max,
+                "n_pairs": result.n_pairs,
+                "measure": measure,
+                "passes": bool(result.mean >= threshold) if not math.isnan(result.mean) else False,
+            }
+        )
+        for seed, agreement in sorted(result.per_seed.items()):
+            agree_rows.append({"k": k, "seed": seed, "agreement": agreement})
+
+    dictionary = Dictionary.load_from_text(str(inputs["dictionary"]))
     coherence = coherence_many(
-        topic_sets,
-        texts=texts,
+        {f"k{k}_s{seed}": top_words[(k, seed)] for k, seed in npz_of},
+        texts=iter_unit_lemmas(inputs["units_tsv"]),
         corpus=MmCorpus(str(inputs["corpus"])),
         dictionary=dictionary,
         measures=("u_mass", "c_npmi", "c_v"),
     )
     rows = []
     topic_rows = []
-    for (k, seed), arr in arrays.items():
-        name = f"k{k}_s{seed}"
-        coh = coherence[name]
+    for k, seed in npz_of:
+        coh = coherence[f"k{k}_s{seed}"]
         info = train_info[(k, seed)]
-        excl = m.exclusivity(arr.topic_term, top_n=top_n)
         rows.append(
             {
                 "k": k,
@@ -301,8 +335,8 @@ def evaluate_models(
                 "coherence_umass": float(np.mean(coh["u_mass"])),
                 "perplexity": info["perplexity"],
                 "heldout_bound": info["heldout_bound"],
-                "diversity": m.topic_diversity(arr.topic_term, top_n=25),
-                "exclusivity": float(np.mean(excl)),
+                "diversity": diversity[(k, seed)],
+                "exclusivity": float(np.mean(excl[(k, seed)])),
                 "train_seconds": info["train_seconds"],
             }
         )
@@ -315,7 +349,7 @@ def evaluate_models(
                     "coherence_npmi": coh["c_npmi"][t],
                     "coherence_cv": coh["c_v"][t],
                     "coherence_umass": coh["u_mass"][t],
-                    "exclusivity": excl[t],
+                    "exclusivity": excl[(k, seed)][t],
                 }
             )
     sio.write_csv(outputs["metrics"], rows, METRIC_COLUMNS)
@@ -324,26 +358,6 @@ def evaluate_models(
         topic_rows,
         ["k", "seed", "topic", "coherence_npmi", "coherence_cv", "coherence_umass", "exclusivity"],
     )
-
-    threshold = float(eval_cfg["stability_threshold"])
-    stab_rows = []
-    agree_rows = []
-    for k in sorted({k for k, _ in arrays}):
-        by_seed = {seed: arr.topic_term for (kk, seed), arr in arrays.items() if kk == k}
-        result = m.stability(by_seed, measure=eval_cfg["stability_measure"], top_n=top_n)
-        stab_rows.append(
-            {
-                "k": k,
-                "stability_mean": result.mean,
-                "stability_min": result.min,
-                "stability_max": result.max,
-                "n_pairs": result.n_pairs,
-                "measure": eval_cfg["stability_measure"],
-                "passes": bool(result.mean >= threshold) if not math.isnan(result.mean) else False,
-            }
-        )
-        for seed, agreement in sorted(result.per_seed.items()):
-            agree_rows.append({"k": k, "seed": seed, "agreement": agreement})
     sio.write_csv(
         outputs["stability"],
         stab_rows,
