@@ -139,6 +139,12 @@ def mean_exclusivity(topic_term: np.ndarray, top_n: int = 10) -> float:
 
 
 # -------------------------------------------------------------------------------- matching
+def _sqrt_clipped(arr: np.ndarray) -> np.ndarray:
+    """``sqrt(max(arr, 0))`` in one new array (the root taken in place: no second K×V)."""
+    roots = np.clip(arr, 0.0, None)
+    return np.sqrt(roots, out=roots)
+
+
 def topic_similarity(
     a: np.ndarray, b: np.ndarray, measure: Measure = "hellinger", top_n: int = 10
 ) -> np.ndarray:
@@ -156,8 +162,8 @@ def topic_similarity(
             raise ValueError(
                 f"the models have different vocabularies ({a.shape[1]} vs {b.shape[1]} words)"
             )
-        roots_a = np.sqrt(np.clip(a, 0.0, None))
-        roots_b = np.sqrt(np.clip(b, 0.0, None))
+        roots_a = _sqrt_clipped(a)
+        roots_b = _sqrt_clipped(b)
         distance = cdist(roots_a, roots_b, metric="euclidean") / math.sqrt(2.0)
         return np.clip(1.0 - distance, 0.0, 1.0)
     if measure == "jaccard":
