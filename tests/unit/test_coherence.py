@@ -10,6 +10,7 @@ import pytest
 from gensim.corpora import Dictionary, MmCorpus
 from gensim.models import CoherenceModel, LdaModel
 from swedish_topics.coherence import (
+    MEASURES,
     coherence_many,
     count_cooccurrences,
     iter_unit_lemmas,
@@ -153,6 +154,22 @@ def test_models_counted_together_equal_models_counted_alone(setting):
     for name, topics in setting["topic_sets"].items():
         alone = coherence_many({name: topics}, dictionary=setting["dictionary"], **kwargs)
         assert alone[name] == together[name]
+
+
+@pytest.mark.parametrize("chunk_tokens", [1, 7, 10**9])
+def test_chunk_size_does_not_change_any_value(setting, chunk_tokens):
+    """Chunks only bound memory: one text per chunk, a few, or all texts in one."""
+    kwargs = {"dictionary": setting["dictionary"], "measures": MEASURES}
+    sets = setting["topic_sets"]
+    reference = coherence_many(sets, texts=setting["texts"], corpus=setting["corpus"], **kwargs)
+    chunked = coherence_many(
+        sets,
+        texts=iter(setting["texts"]),
+        corpus=iter(setting["corpus"]),
+        chunk_tokens=chunk_tokens,
+        **kwargs,
+    )
+    assert chunked == reference
 
 
 # ------------------------------------------------------------------- window counting
