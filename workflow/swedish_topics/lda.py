@@ -10,7 +10,8 @@ units of ``preprocess/corpus.mm`` outside the held-out split and writes
 * ``train.json``: settings, timings, the held-out per-word bound, the perplexity and the
   bound trajectory (``bound_log``);
 * the engine's own model files (gensim ``save`` or tomotopy ``.bin``) for users. The
-  workflow itself only ever reads the npz back (:func:`load_model_npz`, no pickle).
+  workflow itself only ever reads the npz back (:func:`load_model_npz`, or
+  :func:`load_topic_term` for ``topic_term`` alone; no pickle).
 
 Engines
 -------
