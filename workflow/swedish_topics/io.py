@@ -107,9 +107,30 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
         handle.write(text)
 
 
+#: Indentation of the JSON files written by :func:`atomic_write_json`.
+JSON_INDENT = 2
+
+
+def iter_json(data: Any) -> Iterator[str]:
+    """The text of :func:`atomic_write_json` in pieces, as they are encoded.
+
+    Joined, the pieces are ``json.dumps(data, indent=2, sort_keys=True,
+    ensure_ascii=False)`` followed by a line end.
+    """
+    encoder = json.JSONEncoder(indent=JSON_INDENT, sort_keys=True, ensure_ascii=False)
+    yield from encoder.iterencode(data)
+    yield "\n"
+
+
 def atomic_write_json(path: str | os.PathLike[str], data: Any) -> None:
-    """Write ``data`` as sorted, indented JSON atomically."""
-    atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    """Write ``data`` as sorted, indented JSON atomically.
+
+    The text is written as it is encoded: memory holds neither the whole text nor its
+    pieces (several times the text for long lists).
+    """
+    with atomic_open(path) as handle:
+        for chunk in iter_json(data):
+            handle.write(chunk)
 
 
 def atomic_save_npz(path: str | os.PathLike[str], **arrays: np.ndarray) -> None:
