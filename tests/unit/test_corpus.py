@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+from swedish_topics import corpus as corpus_module
 from swedish_topics.corpus import (
     ValidationReport,
     doc_id_problem,
@@ -192,6 +193,48 @@ def test_metadata_not_utf8_names_byte_and_encoding(tmp_path: Path) -> None:
     assert "byte 26 (line 2, byte 7 of the line) is 0xF6" in message
     assert "Windows-1252" in message
     assert "CSV UTF-8" in message
+
+
+@pytest.mark.parametrize(
+    ("tail", "found"),
+    [
+        (b"c,Malm\xf6\n", "byte 34 (line 3, byte 7 of the line) is 0xF6"),
+        (b"c,Malm\xc3", "byte 34 (line 3, byte 7 of the line) is 0xC3"),  # cut off at the end
+        (b"c,Malm\x00\n", "contains NUL bytes, the first at byte 34 (line 3, byte 7"),
+    ],
+    ids=["latin1", "truncated", "nul"],
+)
+def test_metadata_read_in_chunks_names_the_bad_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tail: bytes, found: str
+) -> None:
+    # metadata.csv is checked a chunk at a time: a bad byte in a later chunk, or cut off
+    # at the very end, is still named by its place in the whole file.
+    monkeypatch.setattr(corpus_module, "_CHUNK_BYTES", 4)
+    path = tmp_path / "metadata.csv"
+    path.write_bytes("doc_id,municipality\na,Umeå\n".encode() + tail)
+    with pytest.raises(CorpusError) as info:
+        read_metadata(path)
+    assert found in str(info.value)
+
+
+def test_metadata_read_in_chunks_keeps_characters_cut_by_chunk_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    metadata = "\ufeffdoc_id;municipality;year\r\na;Umeå;2018\r\nb;Växjö;2019\r\nc;Åre;2020\r\n"
+    expected = validate(make_corpus(tmp_path / "whole", metadata)).to_json()
+    for size in (1, 2, 3, 5):  # every split of the two-byte å, ä, ö and the BOM
+        monkeypatch.setattr(corpus_module, "_CHUNK_BYTES", size)
+        corpus = make_corpus(tmp_path / f"chunks{size}", metadata)
+        assert validate(corpus).to_json() == expected
+        assert read_metadata(corpus / "metadata.csv").rows[1]["municipality"] == "Växjö"
+
+
+@pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", b" \r\n\t\n", "\u2028\u3000\n".encode()])
+def test_metadata_of_only_whitespace_is_empty(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "metadata.csv"
+    path.write_bytes(content)
+    with pytest.raises(CorpusError, match=r"is empty\. Give it a header line"):
+        read_metadata(path)
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,7 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
+import itertools
 import logging
 import os
 import re
@@ -75,8 +76,8 @@ _MAX_ID_BYTES = 255 - len(".txt")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 #: The first line of a text after leading line ends (the line boundaries of str.splitlines).
 _FIRST_LINE = re.compile(r"[\r\n]*([^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]*)")
-#: One line with its line end, as io.StringIO(text, newline="") splits them.
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+#: metadata.csv is checked in chunks of this many bytes.
+_CHUNK_BYTES = 1 << 16
 _DELIMITER_NAMES = {",": "comma ','", ";": "semicolon ';'", "\t": "tab"}
 # UTF-8 text decoded as Latin-1/Windows-1252 and saved again as UTF-8 ("Ã¥" for "å").
 _MOJIBAKE = re.compile("Ã[¥¤¶…„–©¼]")
@@ -389,14 +390,133 @@ def _field_count_problem(
     )
 
 
-def _lines(text: str) -> Iterator[str]:
-    """The lines of ``text`` with their line ends (``\\n``, ``\\r\\n`` or ``\\r``), one at a time.
+def _blank_utf8(path: Path) -> bool | None:
+    """Whether UTF-8 file ``path`` holds only whitespace; None if it is not UTF-8 text.
 
-    The same lines as ``io.StringIO(text, newline="")`` gives, without its copy of the
-    whole text (four bytes per character).
+    Not UTF-8 text means: a UTF-16 byte-order mark, a NUL byte or invalid UTF-8 (as
+    :func:`_decode_metadata` refuses). The file is read in chunks, never whole.
     """
-    for match in _LINE.finditer(text):
-        yield match.group()
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    blank = True
+    with open(path, "rb") as handle:
+        chunk = handle.read(_CHUNK_BYTES)
+        if chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return None
+        while chunk:
+            if b"\x00" in chunk:
+                return None
+            try:
+                text = decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return None
+            blank = blank and (not text or text.isspace())  # as not text.strip(), no copy
+            chunk = handle.read(_CHUNK_BYTES)
+    try:
+        rest = decoder.decode(b"", final=True)  # a character cut off at the end
+    except UnicodeDecodeError:
+        return None
+    return blank and (not rest or rest.isspace())
+
+
+def _metadata_file_problem(path: Path) -> str | None:
+    """Why ``metadata.csv`` cannot be read as UTF-8 text with content, or None if it can.
+
+    The file is read in chunks and decoded as it goes, so memory does not hold it; only
+    a file with a problem is read whole, to say where the problem is.
+    """
+    if not path.exists():
+        return (
+            f"{path} not found. A corpus needs a metadata table beside texts/: a UTF-8 CSV "
+            f"file named {METADATA_NAME} with a header line that has a '{DOC_ID}' column "
+            "(the text's file name without .txt) plus one column per metadata field, e.g. "
+            "'doc_id,municipality,year'. Create it, or point --config corpus=... at the "
+            "right folder."
+        )
+    if not path.is_file():
+        return f"{path} is not a file. Replace it with the CSV metadata table."
+    blank = _blank_utf8(path)
+    if blank is None:
+        # Read the file whole to name the byte, its line and the encoding it looks like.
+        try:
+            _decode_metadata(path, path.read_bytes())
+        except CorpusError as err:
+            return str(err)
+    if blank:
+        return (
+            f"{path} is empty. Give it a header line with a '{DOC_ID}' column and one row "
+            "per document."
+        )
+    return None
+
+
+@dataclass
+class _MetadataFile:
+    """What :func:`_metadata_rows` found in ``metadata.csv`` besides the rows."""
+
+    path: Path
+    #: The header's column names, known before the first row is yielded.
+    columns: list[str] = field(default_factory=list)
+    delimiter: str = ","
+    #: Every problem of the file, complete once the rows have been read to the end.
+    problems: list[str] = field(default_factory=list)
+
+
+def _metadata_rows(source: _MetadataFile) -> Iterator[tuple[int, list[str]]]:
+    """Read ``source.path`` one row at a time: yield ``(line, values)`` of each good row.
+
+    ``values`` are the stripped fields of a row that has one per column (Excel's empty
+    trailing fields dropped); ``line`` is where the row starts. Blank rows and rows with
+    a wrong number of fields are not yielded; the latter, an unreadable file and header
+    problems end up in ``source.problems``. Memory holds one row, not the file.
+    """
+    path = source.path
+    problem = _metadata_file_problem(path)
+    if problem:
+        source.problems.append(problem)
+        return
+    findings = _Findings()
+    columns = source.columns
+    # newline="" gives the lines with their ends (\n, \r\n or \r), as the csv module wants.
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        head: list[str] = []  # up to the first line with content: the delimiter's line
+        for text_line in handle:
+            head.append(text_line)
+            if text_line.strip("\r\n"):
+                break
+        match = _FIRST_LINE.match("".join(head))
+        assert match is not None  # the pattern matches every text
+        delimiter = source.delimiter = _sniff_delimiter(match.group(1))
+        reader = csv.reader(itertools.chain(head, handle), delimiter=delimiter, strict=True)
+        start = 1
+        try:
+            for fields in reader:
+                line, start = start, reader.line_num + 1
+                values = [value.strip() for value in fields]
+                if not any(values):
+                    continue  # a blank line or a row of empty fields (Excel writes ';;;')
+                if not columns:
+                    columns.extend(values)
+                    while columns and not columns[-1]:
+                        columns.pop()  # Excel's empty trailing columns
+                    continue
+                while len(values) > len(columns) and not values[-1]:
+                    values.pop()
+                if len(values) != len(columns):
+                    findings.add(
+                        "rows with a wrong number of fields",
+                        _field_count_problem(path, line, fields, len(columns), delimiter),
+                    )
+                    continue
+                yield line, values
+        except csv.Error as err:
+            source.problems.append(
+                f"{path} line {start} cannot be read as CSV ({err}), near line "
+                f"{reader.line_num}: probably a quote that is opened but never closed, or a "
+                "quote inside an unquoted value. Wrap values that contain quotes in quotes "
+                'and double the inner quotes, e.g. "Kommunen ""Ny""", or remove stray quotes.'
+            )
+    source.problems.extend(_header_problems(path, columns))
+    source.problems.extend(findings.paragraphs())
 
 
 def _parse_metadata(
@@ -407,72 +527,19 @@ def _parse_metadata(
     With ``keep``, the rows hold only those columns (and ``doc_id``): every row is still
     parsed and checked the same way, but memory does not hold the other columns.
     """
-    if not path.exists():
-        return None, [
-            f"{path} not found. A corpus needs a metadata table beside texts/: a UTF-8 CSV "
-            f"file named {METADATA_NAME} with a header line that has a '{DOC_ID}' column "
-            "(the text's file name without .txt) plus one column per metadata field, e.g. "
-            "'doc_id,municipality,year'. Create it, or point --config corpus=... at the "
-            "right folder."
-        ]
-    if not path.is_file():
-        return None, [f"{path} is not a file. Replace it with the CSV metadata table."]
-    try:
-        text = _decode_metadata(path, path.read_bytes())
-    except CorpusError as err:
-        return None, [str(err)]
-    if not text.strip():
-        return None, [
-            f"{path} is empty. Give it a header line with a '{DOC_ID}' column and one row "
-            "per document."
-        ]
-    match = _FIRST_LINE.match(text)
-    assert match is not None  # the pattern matches every text
-    delimiter = _sniff_delimiter(match.group(1))
-    reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
-    problems: list[str] = []
-    findings = _Findings()
-    columns: list[str] = []
+    source = _MetadataFile(path)
     rows: list[dict[str, str]] = []
     lines: list[int] = []
     kept = None if keep is None else {DOC_ID, *keep}
-    start = 1
-    try:
-        for fields in reader:
-            line, start = start, reader.line_num + 1
-            values = [value.strip() for value in fields]
-            if not any(values):
-                continue  # a blank line or a row of empty fields (Excel writes ';;;')
-            if not columns:
-                columns = values
-                while columns and not columns[-1]:
-                    columns.pop()  # Excel's empty trailing columns
-                continue
-            while len(values) > len(columns) and not values[-1]:
-                values.pop()
-            if len(values) != len(columns):
-                findings.add(
-                    "rows with a wrong number of fields",
-                    _field_count_problem(path, line, fields, len(columns), delimiter),
-                )
-                continue
-            row = dict(zip(columns, values, strict=True))
-            if kept is not None:
-                row = {c: v for c, v in row.items() if c in kept}
-            rows.append(row)
-            lines.append(line)
-    except csv.Error as err:
-        problems.append(
-            f"{path} line {start} cannot be read as CSV ({err}), near line "
-            f"{reader.line_num}: probably a quote that is opened but never closed, or a "
-            "quote inside an unquoted value. Wrap values that contain quotes in quotes and "
-            'double the inner quotes, e.g. "Kommunen ""Ny""", or remove stray quotes.'
-        )
-    problems.extend(_header_problems(path, columns))
-    problems.extend(findings.paragraphs())
-    if problems or not columns:
-        return None, problems
-    return Metadata(path, columns, rows, lines, delimiter), []
+    for line, values in _metadata_rows(source):
+        row = dict(zip(source.columns, values, strict=True))
+        if kept is not None:
+            row = {c: v for c, v in row.items() if c in kept}
+        rows.append(row)
+        lines.append(line)
+    if source.problems or not source.columns:
+        return None, source.problems
+    return Metadata(path, source.columns, rows, lines, source.delimiter), []
 
 
 def _header_problems(path: Path, columns: list[str]) -> list[str]:
