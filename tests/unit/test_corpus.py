@@ -296,6 +296,21 @@ def test_duplicate_ids_name_both_lines(tmp_path: Path) -> None:
     assert f"{corpus / 'metadata.csv'} lines 3 and 5 both have doc_id 'b'" in message
 
 
+def test_ids_that_differ_only_in_case_name_the_first_such_id(tmp_path: Path) -> None:
+    rows = ["A,Lund,2018", "b,Lund,2018", "a,Lund,2018", "A,Lund,2018", "B,Lund,2018"]
+    metadata = "doc_id,municipality,year\n" + "\n".join(rows) + "\n"
+    corpus = make_corpus(tmp_path / "dup", metadata, texts=dict.fromkeys("AbaB", TEXT))
+    message = problems_of(corpus)
+    assert f"{corpus / 'metadata.csv'} lines 2 and 5 both have doc_id 'A'" in message
+    corpus = make_corpus(tmp_path / "ok", metadata.replace("A,Lund,2018\nB", "B"), texts={})
+    for name in "AbaB":
+        (corpus / "texts" / f"{name}.txt").write_text(TEXT, encoding="utf-8")
+    warnings = [w for w in validate(corpus).warnings if "only in upper/lower case" in w]
+    assert len(warnings) == 2
+    assert "line 4: doc_id 'a' differs from 'A' (line 2)" in warnings[0]
+    assert "line 5: doc_id 'B' differs from 'b' (line 3)" in warnings[1]
+
+
 @pytest.mark.parametrize(
     ("doc_id", "reason"),
     [

@@ -17,8 +17,9 @@ end with ``.``, must not be a reserved Windows device name (``CON``, ``NUL``, ``
 and must fit a file name (at most 251 bytes in UTF-8, leaving room for ``.txt``).
 
 :func:`validate_corpus` checks everything and reports every problem at once, each as one
-paragraph naming the file, the line or byte and the fix; it reads one text at a time, so
-memory use does not grow with the corpus.
+paragraph naming the file, the line or byte and the fix. It reads ``metadata.csv`` a row
+at a time and the texts one at a time; memory holds the doc ids and a few bytes per
+document besides them.
 
 Examples
 --------
@@ -39,13 +40,13 @@ import itertools
 import logging
 import os
 import re
-import statistics
 import unicodedata
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from swedish_topics.errors import CorpusError
 
@@ -78,6 +79,7 @@ _INTEGER = re.compile(r"[+-]?[0-9]+")
 _FIRST_LINE = re.compile(r"[\r\n]*([^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]*)")
 #: metadata.csv is checked in chunks of this many bytes.
 _CHUNK_BYTES = 1 << 16
+_Number = TypeVar("_Number", int, float)
 _DELIMITER_NAMES = {",": "comma ','", ";": "semicolon ';'", "\t": "tab"}
 # UTF-8 text decoded as Latin-1/Windows-1252 and saved again as UTF-8 ("Ã¥" for "å").
 _MOJIBAKE = re.compile("Ã[¥¤¶…„–©¼]")
@@ -613,7 +615,7 @@ def facet_values(metadata: Metadata, facets: Sequence[str]) -> dict[str, list[st
     out: dict[str, list[str]] = {}
     for facet in facets:
         if facet not in metadata.columns:
-            raise CorpusError(_missing_facet_problem(metadata, facet))
+            raise CorpusError(_missing_facet_problem(metadata.path, metadata.columns, facet))
         values = {value for value in metadata.column(facet) if value}
         out[facet] = _sort_values(values)
     return out
@@ -626,16 +628,16 @@ def _sort_values(values: Sequence[str] | set[str]) -> list[str]:
     return sorted(values)
 
 
-def _missing_facet_problem(metadata: Metadata, facet: str) -> str:
-    near = _nearest(facet, [c for c in metadata.columns if c != DOC_ID])
+def _missing_facet_problem(path: Path, columns: Sequence[str], facet: str) -> str:
+    near = _nearest(facet, [c for c in columns if c != DOC_ID])
     guess = (
         f" Did you mean '{near}'? Rename the column or set the facet to '{near}'"
         if near
         else " Add the column, or remove the facet"
     )
     return (
-        f"{metadata.path} line 1 (the header) has no column '{facet}', which the config "
-        f"lists as a facet; the columns are {', '.join(repr(c) for c in metadata.columns)}."
+        f"{path} line 1 (the header) has no column '{facet}', which the config "
+        f"lists as a facet; the columns are {', '.join(repr(c) for c in columns)}."
         f"{guess} (config keys 'facets' and 'numeric_facets')."
     )
 
@@ -800,15 +802,35 @@ def _check_text(path: Path, *, max_bytes: int, problems: _Findings, warnings: _F
 # Validation
 
 
-def _outliers(values: Sequence[int]) -> tuple[float, float]:
+def _median(counts: Mapping[_Number, int]) -> float:
+    """:func:`statistics.median` of the keys of ``counts``, each repeated its count."""
+    values = sorted(counts)
+    n = sum(counts.values())
+
+    def at(rank: int) -> _Number:
+        for value in values:
+            rank -= counts[value]
+            if rank < 0:
+                return value
+        raise IndexError(rank)
+
+    if n % 2:
+        return at(n // 2)
+    return (at(n // 2 - 1) + at(n // 2)) / 2
+
+
+def _outliers(counts: Mapping[int, int]) -> tuple[float, float]:
     """Bounds outside which an integer facet value is suspicious.
 
-    A value is an outlier if it is more than 5 robust standard deviations (1.4826 × the
-    median absolute deviation, at least 1) from the median.
+    ``counts`` holds how many documents have each value. A value is an outlier if it is
+    more than 5 robust standard deviations (1.4826 × the median absolute deviation, at
+    least 1) from the median.
     """
-    median = statistics.median(values)
-    mad = statistics.median(abs(v - median) for v in values)
-    spread = 5 * max(1.4826 * mad, 1.0)
+    median = _median(counts)
+    deviations: Counter[float] = Counter()
+    for value, n in counts.items():
+        deviations[abs(value - median)] += n
+    spread = 5 * max(1.4826 * _median(deviations), 1.0)
     return median - spread, median + spread
 
 
@@ -819,16 +841,88 @@ def _join_problems(where: Path, problems: Sequence[str]) -> str:
     return "\n\n".join([head, *(f"({i}) {p}" for i, p in enumerate(problems, start=1))])
 
 
-def _match_hint(doc_id: str, stems: dict[str, str], texts_dir: Path) -> str:
-    """A hint for a row without a text: a file that differs in case, form or extension."""
-    key = unicodedata.normalize("NFC", doc_id).casefold()
-    for stem, name in stems.items():
-        if unicodedata.normalize("NFC", stem).casefold() == key:
-            return (
-                f" The file {texts_dir / name} differs from it only in upper/lower case or "
-                "Unicode form; rename the file or fix the doc_id so they are identical."
-            )
-    return ""
+def _text_name(stem: str) -> str:
+    """The file name of a text in ``texts/``; texts are listed in the order of these."""
+    return stem + ".txt"
+
+
+def _folded_stems(stems: Iterable[str]) -> dict[str, str]:
+    """For each case- and Unicode-form-folded stem, the first stem (by file name) with it."""
+    folded: dict[str, str] = {}
+    for stem in sorted(stems, key=_text_name):
+        folded.setdefault(unicodedata.normalize("NFC", stem).casefold(), stem)
+    return folded
+
+
+def _match_hint(doc_id: str, folded_stems: Mapping[str, str], texts_dir: Path) -> str:
+    """A hint for a row without a text: a file that differs in case or Unicode form."""
+    stem = folded_stems.get(unicodedata.normalize("NFC", doc_id).casefold())
+    if stem is None:
+        return ""
+    return (
+        f" The file {texts_dir / _text_name(stem)} differs from it only in upper/lower case "
+        "or Unicode form; rename the file or fix the doc_id so they are identical."
+    )
+
+
+@dataclass
+class _Table:
+    """``metadata.csv`` as :func:`validate_corpus` keeps it: what the checks need, compactly.
+
+    Per row: the doc id, the line, and for each facet the index of the row's value in that
+    facet's list of distinct values (a few bytes a row besides the id, where a dict per
+    row took hundreds).
+    """
+
+    path: Path
+    columns: list[str] = field(default_factory=list)
+    doc_ids: list[str] = field(default_factory=list)
+    lines: array[int] = field(default_factory=lambda: array("I"))
+    #: Per facet column: its distinct values, in order of appearance.
+    values: dict[str, list[str]] = field(default_factory=dict)
+    #: Per facet column: for each row, the index of its value in ``values[facet]``.
+    codes: dict[str, array[int]] = field(default_factory=dict)
+
+
+def _read_table(
+    path: Path, facets: Sequence[str], stems: Mapping[str, str]
+) -> tuple[_Table | None, list[str]]:
+    """Read ``metadata.csv`` into a :class:`_Table`; return it (None if unusable) and its problems.
+
+    Every row is parsed and checked as :func:`read_metadata` does. A doc id that names a
+    text is stored as the string in ``stems`` (``stem -> stem``), so that the id and the
+    file name share one string.
+    """
+    source = _MetadataFile(path)
+    table = _Table(path)
+    id_column: int | None = None
+    kept: list[tuple[int, list[str], dict[str, int], array[int]]] | None = None
+    for line, values in _metadata_rows(source):
+        if kept is None:  # the first row: the header is known
+            columns = source.columns
+            id_column = columns.index(DOC_ID) if DOC_ID in columns else None
+            kept = []
+            for facet in dict.fromkeys(facets):
+                if facet in columns:
+                    distinct = table.values[facet] = []
+                    codes = table.codes[facet] = array("I")
+                    kept.append((columns.index(facet), distinct, {}, codes))
+        if id_column is None:
+            continue  # no doc_id column: a problem of the header, reported as such
+        doc_id = values[id_column]
+        table.doc_ids.append(stems.get(doc_id, doc_id))
+        table.lines.append(line)
+        for column, distinct, code_of, codes in kept:
+            value = values[column]
+            code = code_of.get(value)
+            if code is None:
+                code = code_of[value] = len(distinct)
+                distinct.append(value)
+            codes.append(code)
+    if source.problems or not source.columns:
+        return None, source.problems
+    table.columns = source.columns
+    return table, []
 
 
 def validate_corpus(
@@ -882,26 +976,38 @@ def validate_corpus(
     problems = _Findings()
     warnings = _Findings()
     texts_dir = corpus_dir / TEXTS_NAME
+    # texts/ is listed first so that the doc ids read next share the strings of the file
+    # names; what the listing finds is reported after the problems of metadata.csv.
+    listing = _list_texts(texts_dir)
+    stems = None if listing is None else listing[0]
     # Only doc_id and the facets are checked: the other columns are not kept in memory.
-    metadata, metadata_problems = _parse_metadata(
-        corpus_dir / METADATA_NAME, [*facets, *numeric_facets]
+    table, metadata_problems = _read_table(
+        corpus_dir / METADATA_NAME, [*facets, *numeric_facets], stems or {}
     )
     for problem in metadata_problems:
         problems.add("metadata.csv", problem)
-
-    stems = _scan_texts(texts_dir, problems, warnings)
+    if listing is None:
+        problems.add(
+            "texts folder",
+            f"The folder {texts_dir} "
+            f"{'is not a folder' if texts_dir.exists() else 'does not exist'}. Put one "
+            "UTF-8 plain-text file per document in it, named <doc_id>.txt.",
+        )
+    else:
+        for name, is_dir in listing[1]:
+            warnings.add("other entries in texts/", _other_entry_warning(texts_dir / name, is_dir))
     doc_ids: list[str] = []
     groups: dict[str, dict[str, int]] = {}
-    if metadata is not None and not metadata.rows:
+    if table is not None and not table.doc_ids:
         problems.add(
             "metadata.csv",
-            f"{metadata.path} has a header but no rows, so the corpus has no documents. Add "
+            f"{table.path} has a header but no rows, so the corpus has no documents. Add "
             "one row per text in texts/ (doc_id = the file name without .txt).",
         )
-    if metadata is not None:
-        doc_ids, rows = _check_ids(metadata, problems, warnings)
+    if table is not None:
+        doc_ids, rows = _check_ids(table, problems, warnings)
         groups = _check_facets(
-            metadata,
+            table,
             rows,
             facets=facets,
             numeric_facets=numeric_facets,
@@ -910,39 +1016,46 @@ def validate_corpus(
             warnings=warnings,
         )
     text_bytes = 0
-    if stems is not None and metadata is not None:
-        id_set = set(doc_ids)
-        line_of = dict(zip(metadata.column(DOC_ID), metadata.line_numbers, strict=True))
-        max_bytes = int(max_text_mb * BYTES_PER_MB)
+    max_bytes = int(max_text_mb * BYTES_PER_MB)
+    if stems is not None and table is not None:
+        n_with_text = 0
+        line_of: dict[str, int] | None = None
+        folded_stems: dict[str, str] = {}
         for doc_id in doc_ids:
             if doc_id not in stems:
+                if line_of is None:  # the first row without a text: look-ups for the message
+                    line_of = dict(zip(table.doc_ids, table.lines, strict=True))
+                    folded_stems = _folded_stems(stems)
                 problems.add(
                     "metadata rows without a text",
-                    f"{metadata.path} line {line_of[doc_id]}: doc_id '{doc_id}' has no text "
-                    f"{texts_dir / (doc_id + '.txt')}."
-                    f"{_match_hint(doc_id, stems, texts_dir)} Add the text, or delete the "
-                    "row.",
+                    f"{table.path} line {line_of[doc_id]}: doc_id '{doc_id}' has no text "
+                    f"{texts_dir / _text_name(doc_id)}."
+                    f"{_match_hint(doc_id, folded_stems, texts_dir)} Add the text, or delete "
+                    "the row.",
                 )
                 continue
+            n_with_text += 1
             text_bytes += _check_text(
-                texts_dir / stems[doc_id],
+                texts_dir / _text_name(doc_id),
                 max_bytes=max_bytes,
                 problems=problems,
                 warnings=warnings,
             )
-        for stem, name in stems.items():
-            if stem not in id_set:
-                problems.add(
-                    "texts without a metadata row",
-                    f"{texts_dir / name} has no row in {metadata.path} (no doc_id '{stem}'). "
-                    "Add a row for it, or move the file out of texts/.",
-                )
+        if n_with_text < len(stems):  # doc ids are distinct: some texts have no row
+            id_set = set(doc_ids)
+            for stem in sorted(stems, key=_text_name):
+                if stem not in id_set:
+                    problems.add(
+                        "texts without a metadata row",
+                        f"{texts_dir / _text_name(stem)} has no row in {table.path} (no "
+                        f"doc_id '{stem}'). Add a row for it, or move the file out of texts/.",
+                    )
     elif stems is not None:
         # metadata.csv is unusable: still check every text so that all problems show.
-        for name in stems.values():
+        for stem in sorted(stems, key=_text_name):
             _check_text(
-                texts_dir / name,
-                max_bytes=int(max_text_mb * BYTES_PER_MB),
+                texts_dir / _text_name(stem),
+                max_bytes=max_bytes,
                 problems=problems,
                 warnings=warnings,
             )
@@ -968,58 +1081,83 @@ def validate_corpus(
     return report
 
 
-def _scan_texts(texts_dir: Path, problems: _Findings, warnings: _Findings) -> dict[str, str] | None:
-    """Map the stem of every ``.txt`` file in ``texts_dir`` to its file name."""
+def _list_texts(texts_dir: Path) -> tuple[dict[str, str], list[tuple[str, bool]]] | None:
+    """The ``.txt`` files and the other entries of ``texts_dir``; None if it is no folder.
+
+    Returns each text's stem (its file name without ``.txt``) mapped to itself, in no
+    particular order (sort with :func:`_text_name` as the key for file-name order), and
+    ``(name, is a folder)`` for every other entry, sorted by name. Hidden entries such
+    as ``.DS_Store`` are skipped.
+    """
     if not texts_dir.is_dir():
-        problems.add(
-            "texts folder",
-            f"The folder {texts_dir} "
-            f"{'is not a folder' if texts_dir.exists() else 'does not exist'}. Put one "
-            "UTF-8 plain-text file per document in it, named <doc_id>.txt.",
-        )
         return None
     stems: dict[str, str] = {}
+    others: list[tuple[str, bool]] = []
     with os.scandir(texts_dir) as entries:
-        for entry in sorted(entries, key=lambda e: e.name):
+        for entry in entries:
             name = entry.name
             if name.startswith("."):
-                continue  # hidden files such as .DS_Store
+                continue
             if entry.is_dir():
-                warnings.add(
-                    "other entries in texts/",
-                    f"{texts_dir / name} is a folder; folders inside texts/ are ignored. Move "
-                    "its texts into texts/ itself if they belong to the corpus.",
-                )
+                others.append((name, True))
             elif name.endswith(".txt"):
-                stems[name[: -len(".txt")]] = name
+                stem = name[: -len(".txt")]
+                stems[stem] = stem
             else:
-                warnings.add(
-                    "other entries in texts/",
-                    f"{texts_dir / name} does not end in .txt and is ignored. Rename it to "
-                    "<doc_id>.txt (plain text, UTF-8) if it is a document of the corpus.",
-                )
-    return stems
+                others.append((name, False))
+    others.sort()
+    return stems, others
+
+
+def _other_entry_warning(path: Path, is_dir: bool) -> str:
+    """The warning for an entry of ``texts/`` that is not a ``.txt`` file."""
+    if is_dir:
+        return (
+            f"{path} is a folder; folders inside texts/ are ignored. Move its texts into "
+            "texts/ itself if they belong to the corpus."
+        )
+    return (
+        f"{path} does not end in .txt and is ignored. Rename it to <doc_id>.txt (plain "
+        "text, UTF-8) if it is a document of the corpus."
+    )
+
+
+def _fold(doc_id: str) -> str:
+    """``doc_id`` case-folded; the same string object if folding does not change it."""
+    key = doc_id.casefold()
+    return doc_id if key == doc_id else key
 
 
 def _check_ids(
-    metadata: Metadata, problems: _Findings, warnings: _Findings
-) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """Check doc ids; return the distinct ids and the (line, row) pairs of those rows."""
-    first_line: dict[str, int] = {}
-    folded: dict[str, str] = {}
-    doc_ids: list[str] = []
-    rows: list[tuple[int, dict[str, str]]] = []
-    for line, row in zip(metadata.line_numbers, metadata.rows, strict=True):
-        doc_id = row[DOC_ID]
-        if doc_id in first_line:
-            problems.add(
-                "duplicate doc ids",
-                f"{metadata.path} lines {first_line[doc_id]} and {line} both have doc_id "
-                f"'{doc_id}'. Each document needs its own id: delete the repeated row or give "
-                "one of them another id (and its text the matching file name).",
-            )
-            continue
-        first_line[doc_id] = line
+    table: _Table, problems: _Findings, warnings: _Findings
+) -> tuple[list[str], Sequence[int]]:
+    """Check doc ids; return the distinct safe ids and the indices of their rows.
+
+    The ids that occur more than once, and those whose case-folded form another id
+    shares, are found first by sorting; only they are then tracked by id, so that memory
+    holds no dictionary of every id.
+    """
+    ordered = sorted(table.doc_ids)
+    repeated = {a for a, b in itertools.pairwise(ordered) if a == b}
+    keys = sorted(_fold(doc_id) for doc_id, _ in itertools.groupby(ordered))
+    del ordered
+    shared_keys = {a for a, b in itertools.pairwise(keys) if a == b}
+    del keys
+    first_line: dict[str, int] = {}  # of the repeated ids and those with a shared key
+    folded: dict[str, str] = {}  # shared key -> the first safe id with it
+    skipped: list[int] = []
+    for index, (doc_id, line) in enumerate(zip(table.doc_ids, table.lines, strict=True)):
+        if doc_id in repeated:
+            if doc_id in first_line:
+                problems.add(
+                    "duplicate doc ids",
+                    f"{table.path} lines {first_line[doc_id]} and {line} both have doc_id "
+                    f"'{doc_id}'. Each document needs its own id: delete the repeated row or "
+                    "give one of them another id (and its text the matching file name).",
+                )
+                skipped.append(index)
+                continue
+            first_line[doc_id] = line
         problem = doc_id_problem(doc_id)
         if problem:
             fix = (
@@ -1030,29 +1168,34 @@ def _check_ids(
             )
             problems.add(
                 "unsafe doc ids",
-                f"{metadata.path} line {line}: doc_id '{doc_id}' {problem}. Doc ids may use "
+                f"{table.path} line {line}: doc_id '{doc_id}' {problem}. Doc ids may use "
                 "letters A-Z, a-z, å, ä, ö, digits, '.', '_' and '-' and must start with a "
                 f"letter or digit; {fix}.",
             )
+            skipped.append(index)
             continue
-        key = doc_id.casefold()
-        if key in folded:
-            warnings.add(
-                "doc ids that differ only in case",
-                f"{metadata.path} line {line}: doc_id '{doc_id}' differs from "
-                f"'{folded[key]}' (line {first_line[folded[key]]}) only in upper/lower case; "
-                "on Windows and macOS their texts would be the same file. Rename one.",
-            )
-        else:
-            folded[key] = doc_id
-        doc_ids.append(doc_id)
-        rows.append((line, row))
-    return doc_ids, rows
+        key = _fold(doc_id)
+        if key in shared_keys:
+            first_line.setdefault(doc_id, line)
+            if key in folded:
+                warnings.add(
+                    "doc ids that differ only in case",
+                    f"{table.path} line {line}: doc_id '{doc_id}' differs from "
+                    f"'{folded[key]}' (line {first_line[folded[key]]}) only in upper/lower "
+                    "case; on Windows and macOS their texts would be the same file. Rename "
+                    "one.",
+                )
+            else:
+                folded[key] = doc_id
+    if not skipped:
+        return table.doc_ids, range(len(table.doc_ids))
+    kept = sorted(set(range(len(table.doc_ids))).difference(skipped))
+    return [table.doc_ids[i] for i in kept], kept
 
 
 def _check_facets(
-    metadata: Metadata,
-    rows: Sequence[tuple[int, dict[str, str]]],
+    table: _Table,
+    rows: Sequence[int],
     *,
     facets: Sequence[str],
     numeric_facets: Sequence[str],
@@ -1060,26 +1203,31 @@ def _check_facets(
     problems: _Findings,
     warnings: _Findings,
 ) -> dict[str, dict[str, int]]:
-    """Check facet columns and values; return the group sizes per facet."""
+    """Check facet columns and the values of ``rows``; return the group sizes per facet."""
     groups: dict[str, dict[str, int]] = {}
     numeric = set(numeric_facets)
     for facet in dict.fromkeys([*facets, *numeric_facets]):
-        if facet not in metadata.columns:
-            problems.add("missing facet columns", _missing_facet_problem(metadata, facet))
+        if facet not in table.columns:
+            problems.add(
+                "missing facet columns", _missing_facet_problem(table.path, table.columns, facet)
+            )
             continue
-        empty = [line for line, row in rows if not row[facet]]
+        values = table.values.get(facet, [])  # none without rows
+        codes = table.codes.get(facet, array("I"))
+        empty = [table.lines[i] for i in rows if not values[codes[i]]]
         if empty:
             shown = ", ".join(str(n) for n in empty[:20]) + (" ..." if len(empty) > 20 else "")
             problems.add(
                 "empty facet values",
-                f"{metadata.path}: column '{facet}' is empty on {len(empty)} line(s): "
+                f"{table.path}: column '{facet}' is empty on {len(empty)} line(s): "
                 f"{shown}. Every document needs a value for each facet; fill them in (e.g. "
                 "'unknown'), or delete those rows, or remove the facet from the config.",
             )
         if facet in numeric:
-            _check_numeric(metadata, rows, facet, problems=problems, warnings=warnings)
-        counts = Counter(row[facet] for _, row in rows if row[facet])
-        groups[facet] = {value: counts[value] for value in _sort_values(set(counts))}
+            _check_numeric(table, rows, facet, problems=problems, warnings=warnings)
+        counts = Counter(codes[i] for i in rows)
+        sizes = {values[code]: n for code, n in counts.items() if values[code]}
+        groups[facet] = {value: sizes[value] for value in _sort_values(set(sizes))}
         for value, n in groups[facet].items():
             if n < min_group_docs:
                 warnings.add(
@@ -1093,40 +1241,45 @@ def _check_facets(
 
 
 def _check_numeric(
-    metadata: Metadata,
-    rows: Sequence[tuple[int, dict[str, str]]],
+    table: _Table,
+    rows: Sequence[int],
     facet: str,
     *,
     problems: _Findings,
     warnings: _Findings,
 ) -> None:
     """Numeric facet values must be integers; far outliers get a warning."""
-    numbers: list[tuple[int, int]] = []
-    for line, row in rows:
-        value = row[facet]
-        if not value:
+    values = table.values.get(facet, [])
+    codes = table.codes.get(facet, array("I"))
+    numbers = [int(value) if _INTEGER.fullmatch(value) else None for value in values]
+    counts: Counter[int] = Counter()
+    for i in rows:
+        number = numbers[codes[i]]
+        if number is not None:
+            counts[number] += 1
             continue
-        if _INTEGER.fullmatch(value):
-            numbers.append((line, int(value)))
+        value = values[codes[i]]
+        if not value:
             continue
         hint = ""
         if re.fullmatch(r"[+-]?[0-9]+[.,]0+", value):
             hint = f" (write '{re.split(r'[.,]', value)[0]}': spreadsheets add '.0')"
         problems.add(
             "non-integer numeric facet values",
-            f"{metadata.path} line {line}: '{facet}' is '{value}', which is not an integer"
-            f"{hint}. '{facet}' is a numeric facet (config key numeric_facets), so every value "
-            "must be a whole number such as 2019; fix the value, or remove the facet from "
-            "numeric_facets to treat it as a category.",
+            f"{table.path} line {table.lines[i]}: '{facet}' is '{value}', which is not an "
+            f"integer{hint}. '{facet}' is a numeric facet (config key numeric_facets), so "
+            "every value must be a whole number such as 2019; fix the value, or remove the "
+            "facet from numeric_facets to treat it as a category.",
         )
-    if len(numbers) < 3:
+    if sum(counts.values()) < 3:
         return
-    low, high = _outliers([n for _, n in numbers])
-    for line, number in numbers:
-        if not low <= number <= high:
+    low, high = _outliers(counts)
+    for i in rows:
+        number = numbers[codes[i]]
+        if number is not None and not low <= number <= high:
             warnings.add(
                 "outlying numeric facet values",
-                f"{metadata.path} line {line}: '{facet}' is {number}, far from the other "
-                f"values (expected about {low:.0f} to {high:.0f}). Check that it is not a "
-                "typo; it will get its own group and stretch the trend axis.",
+                f"{table.path} line {table.lines[i]}: '{facet}' is {number}, far from the "
+                f"other values (expected about {low:.0f} to {high:.0f}). Check that it is not "
+                "a typo; it will get its own group and stretch the trend axis.",
             )
