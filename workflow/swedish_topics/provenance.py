@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import json
 import logging
 import platform
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from swedish_topics import __version__
-from swedish_topics.io import atomic_write_json
+from swedish_topics import io as sio
+from swedish_topics.corpus import METADATA_NAME, TEXTS_NAME
 
 logger = logging.getLogger(__name__)
 
@@ -60,13 +63,51 @@ def sha256_file(path: Path, *, chunk_size: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def corpus_checksums(corpus_dir: Path, doc_ids: Sequence[str]) -> dict[str, str]:
-    """Checksums of metadata.csv and of every validated text, keyed by relative path."""
-    sums = {"metadata.csv": sha256_file(corpus_dir / "metadata.csv")}
-    for doc_id in doc_ids:
-        rel = f"texts/{doc_id}.txt"
-        sums[rel] = sha256_file(corpus_dir / rel)
-    return sums
+def _text_path(doc_id: str) -> str:
+    """Path of a text relative to the corpus folder, as provenance.json names it."""
+    return f"{TEXTS_NAME}/{doc_id}.txt"
+
+
+def _in_path_order(doc_ids: Iterable[str]) -> list[str]:
+    """``doc_ids`` sorted as their text paths sort (the order of provenance.json).
+
+    Sorting the ids gives the same order except where one id begins with another: 'a'
+    sorts before 'a-b', but 'a-b.txt' before 'a.txt'. Such an id is followed by the run
+    of ids that begin with it, which is sorted again by path; so no path is built for
+    ids that need none.
+    """
+    ids = sorted(doc_ids)
+    start = 0
+    while start < len(ids):
+        end = start + 1
+        while end < len(ids) and ids[end].startswith(ids[start]):
+            end += 1
+        if end > start + 1:
+            ids[start:end] = sorted(ids[start:end], key=_text_path)
+        start = end
+    return ids
+
+
+class CorpusChecksums:
+    """SHA-256 of metadata.csv and of every validated text, computed as they are read.
+
+    Iterating gives ``(relative path, checksum)`` pairs in path order, the order of
+    ``provenance.json``, reading one file at a time: memory holds the ids, not the
+    checksums. ``dict(checksums)`` gives them all as a dict.
+    """
+
+    def __init__(self, corpus_dir: Path, doc_ids: Sequence[str]) -> None:
+        self.corpus_dir = Path(corpus_dir)
+        self._doc_ids = _in_path_order(doc_ids)
+
+    def __len__(self) -> int:
+        return 1 + len(self._doc_ids)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        yield METADATA_NAME, sha256_file(self.corpus_dir / METADATA_NAME)  # before "texts/"
+        for doc_id in self._doc_ids:
+            rel = _text_path(doc_id)
+            yield rel, sha256_file(self.corpus_dir / rel)
 
 
 def git_commit(repo_dir: Path) -> dict[str, Any]:
@@ -101,7 +142,11 @@ def build_provenance(
     models: Sequence[Mapping[str, Any]],
     choice: Mapping[str, Any],
 ) -> dict[str, Any]:
-    """Everything needed to trace a result back to its inputs."""
+    """Everything needed to trace a result back to its inputs.
+
+    ``["corpus"]["sha256"]`` is a :class:`CorpusChecksums`, computed as it is read (by
+    :func:`write_provenance`, one file at a time).
+    """
     return {
         "swedish_topics_version": __version__,
         "python": sys.version.split()[0],
@@ -112,7 +157,7 @@ def build_provenance(
         "corpus": {
             "path": str(corpus_dir),
             "n_documents": len(doc_ids),
-            "sha256": corpus_checksums(corpus_dir, doc_ids),
+            "sha256": CorpusChecksums(corpus_dir, doc_ids),
         },
         "seeds": {
             "models": sorted({int(m["seed"]) for m in models}),
@@ -127,6 +172,28 @@ def build_provenance(
 
 
 def write_provenance(path: Path, provenance: Mapping[str, Any]) -> None:
-    """Write provenance.json atomically."""
-    atomic_write_json(path, provenance)
+    """Write provenance.json atomically, the corpus checksums one file at a time.
+
+    The file is what :func:`~swedish_topics.io.atomic_write_json` writes for the same
+    data with ``provenance["corpus"]["sha256"]`` as a plain dict; but the checksums are
+    computed and written one by one, never all held in memory.
+    """
+    checksums = provenance["corpus"]["sha256"]
+    # Encode the rest with a unique stand-in for the checksums, then write them in its place.
+    marker = f"checksums-{uuid.uuid4().hex}"
+    skeleton = {**provenance, "corpus": {**provenance["corpus"], "sha256": marker}}
+    head, tail = "".join(sio.iter_json(skeleton)).split(json.dumps(marker), 1)
+    key_line = head[head.rindex("\n") + 1 :]  # e.g. '    "sha256": '
+    outer = "\n" + " " * (len(key_line) - len(key_line.lstrip(" ")))
+    inner = outer + " " * sio.JSON_INDENT
+    items = checksums if isinstance(checksums, CorpusChecksums) else sorted(checksums.items())
+    with sio.atomic_open(path) as handle:
+        handle.write(head)
+        first = True
+        for rel, digest in items:
+            key = json.dumps(rel, ensure_ascii=False)
+            handle.write(f"{'{' if first else ','}{inner}{key}: {json.dumps(digest)}")
+            first = False
+        handle.write("{}" if first else outer + "}")
+        handle.write(tail)
     logger.info("wrote %s", path)
