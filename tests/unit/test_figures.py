@@ -446,6 +446,36 @@ def test_differences(tmp_path: Path, k: int, captured: list, fast: None) -> None
     assert all(any(list(line.get_xdata()) == [0, 0] for line in ax.lines) for ax in fig.axes)
 
 
+def test_differences_draw_each_topics_interval_and_dot_from_the_table(
+    tmp_path: Path, captured: list
+) -> None:
+    table = write_differences(tmp_path / "d.csv", "municipality", MUNICIPALITIES, 3)
+    figures.plot_differences(table, write_topics(tmp_path / "t.csv", 3), "municipality",
+                             tmp_path / "diff")  # fmt: skip
+    panels = dict(zip(sorted(MUNICIPALITIES), captured[0].axes, strict=True))
+    for row in sio.read_csv(table):
+        ax, y = panels[row["municipality"]], int(row["topic"]) - 1
+        bars = [c for c in ax.collections if hasattr(c, "get_segments")]
+        dots = [c for c in ax.collections if not hasattr(c, "get_segments")]
+        points = np.vstack([c.get_offsets() for c in dots])
+        diff = 100 * float(row["difference"])
+        assert any(np.allclose(p, (diff, y)) for p in points)
+        segments = [s for c in bars for s in c.get_segments() if s[0][1] == y]
+        if row["ci_low"]:
+            (segment,) = segments
+            low, high = 100 * float(row["ci_low"]), 100 * float(row["ci_high"])
+            assert np.allclose(segment, [(low, y), (high, y)])
+        else:
+            assert segments == []  # no interval: a cross, no bar
+    # Groups of one or few documents: intervals that exclude 0 are dashed, not solid.
+    vellinge = next(c for c in panels["Vellinge"].collections if hasattr(c, "get_segments"))
+    excludes = [r["excludes_zero"] == "true" for r in sio.read_csv(table)
+                if r["municipality"] == "Vellinge"]  # fmt: skip
+    dashed = [pattern is not None for _offset, pattern in vellinge.get_linestyles()]
+    assert any(excludes) and not all(excludes)
+    assert dashed == excludes
+
+
 @pytest.mark.parametrize(("k", "n_docs", "max_docs", "shown"), [(2, 5, 60, 5), (12, 70, 40, 40)])
 def test_doc_composition(
     tmp_path: Path, k: int, n_docs: int, max_docs: int, shown: int, captured: list, fast: None
