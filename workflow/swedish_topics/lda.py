@@ -881,6 +881,14 @@ def train_model(
     return TrainResult(arrays=arrays, info=info)
 
 
+def _require_npz_keys(path: Path, present: Iterable[str]) -> None:
+    """Refuse a model file that lacks any of :data:`NPZ_KEYS`."""
+    have = set(present)
+    missing = [key for key in NPZ_KEYS if key not in have]
+    if missing:
+        raise ValueError(f"{path} lacks {', '.join(missing)}: it was not written by train_model")
+
+
 def load_topic_term(path: Path) -> np.ndarray:
     """Read only ``topic_term`` (K×V) of a ``model.npz`` written by :func:`train_model`.
 
@@ -893,11 +901,7 @@ def load_topic_term(path: Path) -> np.ndarray:
         If an array is missing or ``topic_term`` does not fit ``alpha``.
     """
     with np.load(path, allow_pickle=False) as data:
-        missing = [key for key in NPZ_KEYS if key not in data.files]
-        if missing:
-            raise ValueError(
-                f"{path} lacks {', '.join(missing)}: it was not written by train_model"
-            )
+        _require_npz_keys(path, data.files)
         topic_term: np.ndarray = data["topic_term"]
         alpha: np.ndarray = data["alpha"]
     if topic_term.ndim != 2 or alpha.shape != (topic_term.shape[0],):
@@ -914,9 +918,7 @@ def load_model_npz(path: Path) -> ModelArrays:
         If an array is missing or the shapes do not fit together.
     """
     data = load_npz(path)
-    missing = [key for key in NPZ_KEYS if key not in data]
-    if missing:
-        raise ValueError(f"{path} lacks {', '.join(missing)}: it was not written by train_model")
+    _require_npz_keys(path, data)
     arrays = ModelArrays(**{key: data[key] for key in NPZ_KEYS})
     k, v = arrays.topic_term.shape
     if arrays.theta.shape[1] != k or arrays.vocab.shape != (v,) or arrays.alpha.shape != (k,):
