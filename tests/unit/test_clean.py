@@ -46,6 +46,20 @@ def test_paragraphs_are_non_empty_normalised_lines(text: str, paragraphs: list[s
     assert run(text).paragraphs == paragraphs
 
 
+WHITESPACE = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+
+
+@pytest.mark.parametrize("space", WHITESPACE, ids=[f"U+{ord(c):04X}" for c in WHITESPACE])
+def test_every_kind_of_whitespace_is_tidied_to_single_spaces(space: str) -> None:
+    # Texts without odd whitespace skip the tidying (clean.ODD_SPACES): each kind must
+    # still be found, alone, doubled, and at the ends of a line.
+    text = f"Ett{space}två\ntre{space}{space}fyra{space}\n{space}fem sex"
+    lines = "\n".join(["Ett två", "tre fyra", "fem sex"]).split("\n")
+    if space in "\n\r\x85\u2028\u2029":  # a line end (normalise_text)
+        lines = ["Ett", "två", "tre", "fyra", "fem sex"]
+    assert run(text, drop_bylines=False).paragraphs == lines
+
+
 # ----------------------------------------------------------------------- hyphenation
 @pytest.mark.parametrize(
     ("text", "expected"),
@@ -176,6 +190,13 @@ def test_repeated_paragraphs_keep_the_first() -> None:
     assert result.removed["repeated_paragraph"] == 1
     off = run(text, drop_caption_lead=False, drop_repeated_paragraphs=False)
     assert off.paragraphs == ["Ett stycke.", "Annat stycke.", "ETT STYCKE.", "Sista."]
+
+
+def test_repeats_are_found_by_case_folding_each_paragraph() -> None:
+    text = "Straße ΟΔΟΣ.\nMitten.\nSTRASSE οδος.\nstraße οδοσ."
+    result = run(text, drop_caption_lead=False)
+    assert result.paragraphs == ["Straße ΟΔΟΣ.", "Mitten."]
+    assert result.removed["repeated_paragraph"] == 2
 
 
 # ---------------------------------------------------------------------- caption lead

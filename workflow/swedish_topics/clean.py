@@ -116,14 +116,25 @@ _LINE_HYPHEN_RE = re.compile(r"(?<![\w-])([\w-]*\w)-[ \t]*\n[ \t]*([^\W\d_]\w*)"
 # The same split left as "hyphen + one space" inside a line, as in OCR'd text
 # ("ut- vecklingsfrämjande", "EU- motiverade").
 _INLINE_HYPHEN_RE = re.compile(r"(?<![\w-])([\w-]*\w)- (?=[^\W\d_])(\w+)")
-# Where the above can match: the end of its first group and the hyphen. Searching for
-# this and extending each hit by hand (:func:`_inline_hyphens`) finds the same matches
-# as ``_INLINE_HYPHEN_RE.finditer`` in a fraction of the time: the lookbehind makes
-# the full pattern try every position of the text.
-_INLINE_HYPHEN_HINT_RE = re.compile(r"\w-(?= [^\W\d_])")
+# Where the above can match is a "- " (found with ``str.find``) after a word character
+# (``_WORD_CHAR_RE``) and before a letter (``_LETTER_RE``); extending each such hit by
+# hand (:func:`_inline_hyphens`) finds the same matches as ``_INLINE_HYPHEN_RE.finditer``
+# in a fraction of the time: the lookbehind makes the full pattern try every position of
+# the text, and even a regex for the hint alone (``\w-(?= [^\W\d_])``) tries every word
+# character.
+_WORD_CHAR_RE = re.compile(r"\w")
+_LETTER_RE = re.compile(r"[^\W\d_]")
 _WORD_AT_RE = re.compile(r"\w+")
 _INVISIBLE = {0x00AD: None, 0x200B: None, 0x2060: None, 0xFEFF: None, 0x00A0: " "}
-_INVISIBLE_RE = re.compile("[\u00ad\u200b\u2060\ufeff\u00a0]")
+#: The characters ``str.split()`` splits at (``str.isspace``) other than a space and a
+#: line end: a line with none of them, no double space and no space at either end is
+#: left as it is by ``" ".join(line.split())`` (see :meth:`Cleaner.clean`). One ``in``
+#: test per character is faster than a regex: a character wider than the text's widest
+#: one is ruled out at once.
+ODD_SPACES = (
+    "\t\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?…])[\"”’»)]*\s+")
 _WORD_RE = re.compile(r"\w+")
 # A numbered or bulleted list item ("1. Norra Sverige …"): never a caption.
@@ -207,7 +218,7 @@ def normalise_text(text: str) -> str:
         text = "\n".join(text.splitlines())
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    if _INVISIBLE_RE.search(text):
+    if any(char in text for char in "\u00ad\u200b\u2060\ufeff\u00a0"):  # 5 fast scans
         text = text.translate(_INVISIBLE)
     return text
 
@@ -267,15 +278,22 @@ def _inline_hyphens(text: str, replace: Callable[[str, str, str], str]) -> str:
     """``_INLINE_HYPHEN_RE.sub``, with ``replace(fragment, word, whole_match)``."""
     parts = []
     last = 0
-    for hint in _INLINE_HYPHEN_HINT_RE.finditer(text):
-        hyphen = hint.end() - 1
+    next_hit = text.find("- ")
+    while next_hit != -1:
+        hyphen, next_hit = next_hit, text.find("- ", next_hit + 2)  # hits cannot overlap
+        if not (
+            hyphen > 0
+            and _WORD_CHAR_RE.match(text, hyphen - 1)
+            and _LETTER_RE.match(text, hyphen + 2)
+        ):
+            continue
         start = hyphen - 1  # the fragment is the run of [\w-] that ends here
         while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_-"):
             start -= 1
         if start < last:  # the run begins inside the previous match: no match
             continue
         word_match = _WORD_AT_RE.match(text, hyphen + 2)
-        assert word_match is not None  # the hint's lookahead saw a letter there
+        assert word_match is not None  # _LETTER_RE matched there
         end = word_match.end()
         parts.append(text[last:start])
         parts.append(replace(text[start:hyphen], word_match.group(), text[start:end]))
@@ -300,12 +318,17 @@ def is_dateline(line: str) -> bool:
 
 def _sentence_words(paragraph: str) -> list[tuple[str, ...]]:
     """Lower-case word tuples of the sentences of ``paragraph`` (empty ones dropped)."""
-    out = []
-    for sentence in _SENTENCE_END_RE.split(paragraph):
-        words = tuple(_WORD_RE.findall(sentence.lower()))
-        if words:
-            out.append(words)
-    return out
+    return _lower_sentence_words(paragraph.lower())
+
+
+def _lower_sentence_words(lower: str) -> list[tuple[str, ...]]:
+    """:func:`_sentence_words` of a paragraph given in lower case.
+
+    Splitting first and lower-casing each sentence gives the same words: the split only
+    removes punctuation and whitespace, which lower-casing neither makes nor changes.
+    """
+    findall = _WORD_RE.findall
+    return [words for words in map(tuple, map(findall, _SENTENCE_END_RE.split(lower))) if words]
 
 
 def _near(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
@@ -321,24 +344,25 @@ def _near(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return longest - matched <= allowed
 
 
-def _segments(words: tuple[str, ...]) -> list[str]:
-    """Contiguous pieces of ``words``, one of which any near-repeat contains verbatim.
+def _piece_ranges(n_words: int) -> list[tuple[int, int]]:
+    """Word ranges ``(start, stop)`` of contiguous pieces of a sentence of ``n_words``
+    words, one of which any near-repeat of the sentence contains verbatim.
 
     A near-repeat differs in at most ``k`` words (see :func:`_near`), so when the words
     are cut into ``k + 1`` pieces at least one piece is unchanged (pigeonhole).
     """
-    if len(words) < NEAR_MIN_WORDS:
-        return [f" {' '.join(words)} "]
-    k = max(1, (len(words) + len(words) // 9 + 1) // 10)  # allowed for the longest match
-    size = len(words) / (k + 1)
+    if n_words < NEAR_MIN_WORDS:
+        return [(0, n_words)]
+    k = max(1, (n_words + n_words // 9 + 1) // 10)  # allowed for the longest match
+    size = n_words / (k + 1)
     cuts = [round(size * i) for i in range(k + 2)]
-    return [f" {' '.join(words[a:b])} " for a, b in itertools.pairwise(cuts) if b > a]
+    return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
 
 
-def _keys(piece: str) -> tuple[str, ...]:
+def _keys(piece: Sequence[str]) -> tuple[str, ...]:
     """The (up to) three longest words of a piece, longest first: a text that contains
     the piece contains each of them, and rarely all three by chance."""
-    return tuple(sorted(set(piece.split()), key=len, reverse=True)[:3])
+    return tuple(sorted(set(piece), key=len, reverse=True)[:3])
 
 
 def caption_leads(paragraphs: Sequence[str]) -> set[int]:
@@ -349,27 +373,27 @@ def caption_leads(paragraphs: Sequence[str]) -> set[int]:
     repeated caption when at least :data:`CAPTION_COVERAGE` of its words lie in
     sentences that recur in a later paragraph (see :func:`_near`). A later paragraph is
     compared with a lead sentence only when a piece of that sentence occurs in it
-    verbatim (pigeonhole, :func:`_segments`), and its words are extracted only when the
-    three longest words of such a piece occur in its raw lower-case text (substring tests),
-    so a document without repeats costs little more than lower-casing it.
+    verbatim (pigeonhole, :func:`_piece_ranges`), and its words are extracted only when
+    the three longest words of such a piece occur in its raw lower-case text (substring
+    tests), so a document without repeats costs little more than lower-casing it once.
     """
     n_lead = min(LEAD_PARAGRAPHS, len(paragraphs) - 1)
     if n_lead <= 0:
         return set()
     lower = [p.lower() for p in paragraphs]
+    whole = "\n".join(lower)  # raw_later of lead i is a slice of it, not a new join
+    starts = list(itertools.accumulate((len(p) + 1 for p in lower), initial=0))
     flat: dict[int, str] = {}  # j -> " the words of paragraph j ", filled when needed
     later_sentences: dict[int, list[tuple[str, ...]]] = {}
     drop = set()
     for i in range(n_lead):
         if _LIST_ITEM_RE.match(paragraphs[i]):
             continue
-        if len(_WORD_RE.findall(lower[i])) > LEAD_MAX_WORDS:  # cheaper than sentences
+        lead = _lower_sentence_words(lower[i])
+        total = sum(map(len, lead))  # = the paragraph's words: the split drops none
+        if total == 0 or total > LEAD_MAX_WORDS:
             continue
-        lead = _sentence_words(paragraphs[i])
-        total = sum(len(s) for s in lead)
-        if total == 0:
-            continue
-        raw_later = "\n".join(lower[i + 1 :])
+        raw_later = whole[starts[i + 1] :]
         needed = CAPTION_COVERAGE * total
         covered = 0
         unchecked = total
@@ -378,9 +402,17 @@ def caption_leads(paragraphs: Sequence[str]) -> set[int]:
                 break  # decided either way
             unchecked -= len(words)
             # The longest word alone first: it spares most pieces the sort of _keys.
-            pieces = [p for p in _segments(words) if max(p.split(), key=len) in raw_later]
-            keyed = [(p, _keys(p)) for p in pieces]
-            keyed = [(p, keys) for p, keys in keyed if all(k in raw_later for k in keys)]
+            ranges = [
+                (a, b)
+                for a, b in _piece_ranges(len(words))
+                if max(words[a:b], key=len) in raw_later
+            ]
+            with_keys = [(words[a:b], _keys(words[a:b])) for a, b in ranges]
+            keyed = [
+                (f" {' '.join(piece)} ", keys)
+                for piece, keys in with_keys
+                if all(k in raw_later for k in keys)
+            ]
             if keyed and _repeated_later(words, keyed, i, paragraphs, lower, flat, later_sentences):
                 covered += len(words)
         if covered >= needed:
@@ -399,8 +431,9 @@ def _repeated_later(
 ) -> bool:
     """True when a paragraph after ``i`` holds a near-repeat of the sentence ``words``.
 
-    ``keyed`` are the sentence's pieces with their :func:`_keys`; ``flat`` and
-    ``later_sentences`` are per-document caches of each paragraph's words and sentences.
+    ``keyed`` are the sentence's pieces (as ``" word word … "``) with their :func:`_keys`;
+    ``flat`` and ``later_sentences`` are per-document caches of each paragraph's words and
+    sentences.
     """
     for j in range(i + 1, len(paragraphs)):
         text = lower[j]
@@ -414,7 +447,7 @@ def _repeated_later(
             continue
         sentences = later_sentences.get(j)
         if sentences is None:
-            sentences = later_sentences[j] = _sentence_words(paragraphs[j])
+            sentences = later_sentences[j] = _lower_sentence_words(text)
         if any(_near(words, other) for other in sentences):
             return True
     return False
@@ -456,8 +489,18 @@ class Cleaner:
             text, result.hyphenations_joined = join_hyphenation(text)
         furniture = self.furniture
         paragraphs = []
+        # Most texts need no whitespace tidying: checking the whole text once is cheaper
+        # than splitting and joining every line.
+        tidy = not (
+            "  " in text
+            or " \n" in text
+            or "\n " in text
+            or text[:1] == " "
+            or text[-1:] == " "
+            or any(char in text for char in ODD_SPACES)
+        )
         for raw in text.split("\n"):
-            line = " ".join(raw.split())
+            line = raw if tidy else " ".join(raw.split())
             if not line:
                 continue
             if furniture is not None and furniture.fullmatch(line):
@@ -476,8 +519,10 @@ class Cleaner:
         if self.drop_repeated_paragraphs:
             seen: set[str] = set()
             kept = []
-            for paragraph in paragraphs:
-                key = paragraph.casefold()
+            # one casefold of the whole text, not one per paragraph (no paragraph holds a
+            # line end, and case folding neither makes one nor depends on context)
+            keys = "\n".join(paragraphs).casefold().split("\n") if paragraphs else []
+            for paragraph, key in zip(paragraphs, keys, strict=True):
                 if key in seen:
                     removed["repeated_paragraph"] += 1
                     continue
