@@ -344,7 +344,8 @@ def _near(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return longest - matched <= allowed
 
 
-def _piece_ranges(n_words: int) -> list[tuple[int, int]]:
+@functools.lru_cache(maxsize=1024)
+def _piece_ranges(n_words: int) -> tuple[tuple[int, int], ...]:
     """Word ranges ``(start, stop)`` of contiguous pieces of a sentence of ``n_words``
     words, one of which any near-repeat of the sentence contains verbatim.
 
@@ -352,11 +353,11 @@ def _piece_ranges(n_words: int) -> list[tuple[int, int]]:
     are cut into ``k + 1`` pieces at least one piece is unchanged (pigeonhole).
     """
     if n_words < NEAR_MIN_WORDS:
-        return [(0, n_words)]
+        return ((0, n_words),)
     k = max(1, (n_words + n_words // 9 + 1) // 10)  # allowed for the longest match
     size = n_words / (k + 1)
     cuts = [round(size * i) for i in range(k + 2)]
-    return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
+    return tuple((a, b) for a, b in itertools.pairwise(cuts) if b > a)
 
 
 def _keys(piece: Sequence[str]) -> tuple[str, ...]:
