@@ -66,6 +66,26 @@ def test_frex_shrinkage_demotes_rare_exclusive_words():
     assert shrunk[0, 2] < plain[0, 2] and shrunk[0, 2] <= shrunk[0, 1]
 
 
+def test_shrinkage_of_a_long_vocabulary_is_that_of_each_word_alone():
+    # Words are shrunk block by block (bounded memory): every word as if on its own.
+    rng = np.random.default_rng(5)
+    v = 2 * tm._COLUMN_BLOCK + 3
+    excl = rng.dirichlet(np.ones(4), size=v).T
+    counts = rng.integers(0, 6, size=v)
+    got = tm.js_shrink_exclusivity(excl, counts)
+    for w in (0, tm._COLUMN_BLOCK - 1, tm._COLUMN_BLOCK, v - 1):
+        alone = tm.js_shrink_exclusivity(excl[:, [w]], counts[[w]])
+        np.testing.assert_array_equal(got[:, [w]], alone)
+
+
+def test_frex_ranks_are_scipys_average_ranks():
+    from scipy.stats import rankdata
+
+    rng = np.random.default_rng(6)
+    values = np.round(rng.random(500), 2)  # many ties
+    np.testing.assert_array_equal(tm._average_ranks(values), rankdata(values, method="average"))
+
+
 @pytest.mark.parametrize(
     ("lam", "expected"),
     [

@@ -38,7 +38,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from scipy.stats import rankdata
 
 from swedish_topics import io as sio
 from swedish_topics.errors import ConfigError, CorpusError
@@ -92,21 +91,32 @@ def js_shrink_exclusivity(exclusivity: np.ndarray, term_freq: np.ndarray) -> np.
     λ = Σ_k var_k / Σ_k (p_k − 1/K)², var_k = p_k(1 − p_k)/(count − 1), clipped to
     [0, 1], and the estimate is λ/K + (1 − λ)·p.
     """
-    excl = np.asarray(exclusivity, dtype=np.float64)
-    k = excl.shape[0]
-    counts = np.asarray(term_freq, dtype=np.float64)
-    unif = 1.0 / k
-    out = excl.copy()
-    seen = counts > 1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mlvar = excl * (1.0 - excl) / (counts - 1.0)
-        deviation = ((excl - unif) ** 2).sum(axis=0)
-        lam = mlvar.sum(axis=0) / deviation
-    lam = np.clip(np.nan_to_num(lam, nan=0.0, posinf=1.0), 0.0, 1.0)
-    shrink = seen & (deviation > 0)
-    out[:, shrink] = lam[shrink] * unif + (1.0 - lam[shrink]) * excl[:, shrink]
-    out[:, ~seen] = unif
+    out = np.array(exclusivity, dtype=np.float64)
+    _js_shrink_in_place(out, np.asarray(term_freq, dtype=np.float64))
     return out
+
+
+#: Columns (words) of a K × V matrix handled at once where every column is computed on
+#: its own: the temporaries are K × this, not K × V (the vocabulary grows with the corpus).
+_COLUMN_BLOCK = 4096
+
+
+def _js_shrink_in_place(excl: np.ndarray, counts: np.ndarray) -> None:
+    """:func:`js_shrink_exclusivity` of ``excl`` (float64, K × V) written into it."""
+    unif = 1.0 / excl.shape[0]
+    for start in range(0, excl.shape[1], _COLUMN_BLOCK):
+        block = excl[:, start : start + _COLUMN_BLOCK]  # a view: written in place
+        count = counts[start : start + _COLUMN_BLOCK]
+        seen = count > 1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mlvar = block * (1.0 - block) / (count - 1.0)
+            deviation = ((block - unif) ** 2).sum(axis=0)
+            lam = mlvar.sum(axis=0) / deviation
+        del mlvar
+        lam = np.clip(np.nan_to_num(lam, nan=0.0, posinf=1.0), 0.0, 1.0)
+        shrink = seen & (deviation > 0)
+        block[:, shrink] = lam[shrink] * unif + (1.0 - lam[shrink]) * block[:, shrink]
+        block[:, ~seen] = unif
 
 
 def exclusivity(topic_term: np.ndarray, term_freq: np.ndarray | None = None) -> np.ndarray:
@@ -116,8 +126,26 @@ def exclusivity(topic_term: np.ndarray, term_freq: np.ndarray | None = None) -> 
     excl = phi / np.where(col > 0, col, 1.0)
     excl[:, col == 0] = 1.0 / phi.shape[0]
     if term_freq is not None:
-        excl = js_shrink_exclusivity(excl, _check_term_freq(term_freq, phi.shape[1]))
+        _js_shrink_in_place(excl, _check_term_freq(term_freq, phi.shape[1]))
     return excl
+
+
+def _average_ranks(values: np.ndarray) -> np.ndarray:
+    """1-based ranks of the 1-D ``values`` (no NaN), tied values sharing their mean rank.
+
+    The numbers of ``scipy.stats.rankdata(values, method="average")`` (all exact in
+    float64), without importing SciPy's statistics (about 70 MB) for one function.
+
+    >>> _average_ranks(np.array([0.0, 2.0, 3.0, 2.0])).tolist()
+    [1.0, 2.5, 4.0, 2.5]
+    """
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    counts = np.diff(np.append(starts, len(values)))
+    ranks = np.empty(len(values), dtype=np.float64)
+    ranks[order] = np.repeat((starts + 1) + (counts - 1) / 2, counts)
+    return ranks
 
 
 def frex_scores(
@@ -146,11 +174,16 @@ def frex_scores(
     if not 0.0 <= frex_weight <= 1.0:
         raise ValueError(f"frex_weight must be between 0 and 1, got {frex_weight}")
     phi = _check_topic_term(topic_term)
-    v = phi.shape[1]
+    k, v = phi.shape
     excl = exclusivity(phi, None if term_freq is None else np.asarray(term_freq))
-    freq_score = rankdata(phi, method="average", axis=1) / v
-    excl_score = rankdata(excl, method="average", axis=1) / v
-    return 1.0 / (frex_weight / freq_score + (1.0 - frex_weight) / excl_score)
+    # Topic by topic (the ranks are within a topic), each row of ``excl`` replaced by its
+    # scores once ranked: memory holds one K × V array besides φ, not one per step.
+    frex = excl
+    for t in range(k):
+        freq_score = _average_ranks(phi[t]) / v
+        excl_score = _average_ranks(excl[t]) / v
+        frex[t] = 1.0 / (frex_weight / freq_score + (1.0 - frex_weight) / excl_score)
+    return frex
 
 
 def relevance_scores(
@@ -165,23 +198,33 @@ def relevance_scores(
     phi = _check_topic_term(topic_term)
     freq = _check_term_freq(term_freq, phi.shape[1])
     p_w = freq / freq.sum()
+    # In place, two K × V arrays: (1 − λ)·log lift, then λ·log φ added to it.
     with np.errstate(divide="ignore", invalid="ignore"):
         log_phi = np.log(phi)
-        log_lift = log_phi - np.log(p_w)[None, :]
-    return lam * log_phi + (1.0 - lam) * log_lift
+        relevance = log_phi - np.log(p_w)[None, :]
+    relevance *= 1.0 - lam
+    log_phi *= lam
+    relevance += log_phi
+    return relevance
 
 
-def _order(scores: np.ndarray) -> np.ndarray:
-    """Word indices of each row by decreasing score; ties by vocabulary order."""
-    return np.argsort(-scores, axis=1, kind="stable")
+def _order(scores: np.ndarray, n: int | None = None) -> np.ndarray:
+    """Word indices of each row by decreasing score, ties by vocabulary order; the first ``n``.
+
+    Row by row, so that memory holds K × ``n`` indices, not K × V.
+    """
+    k, v = scores.shape
+    n = v if n is None else min(n, v)
+    order = np.empty((k, n), dtype=np.intp)
+    for t in range(k):
+        order[t] = np.argsort(-scores[t], kind="stable")[:n]
+    return order
 
 
-def _ranks(scores: np.ndarray) -> np.ndarray:
-    """1-based rank of every word in every row (1 = highest score, ties by index)."""
-    order = _order(scores)
-    ranks = np.empty_like(order)
-    rows = np.arange(scores.shape[0])[:, None]
-    ranks[rows, order] = np.arange(1, scores.shape[1] + 1)[None, :]
+def _row_ranks(scores: np.ndarray) -> np.ndarray:
+    """1-based rank of every word of one row (1 = highest score, ties by index)."""
+    ranks = np.empty(len(scores), dtype=np.intp)
+    ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
     return ranks
 
 
@@ -230,13 +273,13 @@ def topic_terms(
     scores = {"weight": phi, "frex": frex, "relevance": rel}
     if rank_by not in scores:
         raise ValueError(f"rank_by must be one of {sorted(scores)}, got {rank_by!r}")
-    order = _order(scores[rank_by])
-    frex_rank = _ranks(frex)
-    rel_rank = _ranks(rel)
     n = min(int(n_terms), phi.shape[1])
+    order = _order(scores[rank_by], n)
     rows = []
     for k in range(phi.shape[0]):
-        for r, w in enumerate(order[k, :n]):
+        frex_rank = _row_ranks(frex[k])
+        rel_rank = _row_ranks(rel[k])
+        for r, w in enumerate(order[k]):
             rows.append(
                 {
                     "topic": k + 1,
@@ -245,8 +288,8 @@ def topic_terms(
                     "weight": float(phi[k, w]),
                     "frex": float(frex[k, w]),
                     "relevance": float(rel[k, w]),
-                    "frex_rank": int(frex_rank[k, w]),
-                    "relevance_rank": int(rel_rank[k, w]),
+                    "frex_rank": int(frex_rank[w]),
+                    "relevance_rank": int(rel_rank[w]),
                 }
             )
     return rows
@@ -308,9 +351,9 @@ def topic_labels(
     if len(vocab) != v:
         raise ValueError(f"vocab has {len(vocab)} terms but topic_term has {v}")
     users = _user_label_map(user_labels, k)
-    order = _order(frex_scores(phi, frex_weight=frex_weight, term_freq=term_freq))
-    lengths = dict.fromkeys(range(k), min(n, v))
     limit = min(n + 5, v)
+    order = _order(frex_scores(phi, frex_weight=frex_weight, term_freq=term_freq), limit)
+    lengths = dict.fromkeys(range(k), min(n, v))
     while True:
         seen: dict[tuple[int, ...], list[int]] = {}
         for t in range(k):
@@ -370,8 +413,8 @@ def topics_table(
     if coherence_npmi is not None and len(coherence_npmi) != k:
         raise ValueError(f"coherence_npmi has {len(coherence_npmi)} values for {k} topics")
     n = min(n_top, phi.shape[1])
-    by_weight = _order(phi)[:, :n]
-    by_frex = _order(frex_scores(phi, frex_weight=frex_weight, term_freq=term_freq))[:, :n]
+    by_weight = _order(phi, n)
+    by_frex = _order(frex_scores(phi, frex_weight=frex_weight, term_freq=term_freq), n)
     return [
         {
             "topic": t + 1,
