@@ -490,3 +490,19 @@ def test_units_by_doc_is_a_view_that_selects_and_counts_without_copies():
     np.testing.assert_array_equal(picked[1].n_tokens, [1, 3])
     assert [len(u.n_tokens) for u in units] == [2, 2, 1, 2]  # iterates like a list
     assert [len(u.n_tokens) for u in units[1:3]] == [2, 1]
+
+
+def test_float32_proportions_give_the_results_of_their_float64_copy():
+    # The model file stores theta as float32; it is kept so and converted per document.
+    rng = np.random.default_rng(8)
+    theta = rng.dirichlet(np.ones(5), size=9).astype(np.float32)
+    unit_docs = ["a", "b", "a", "c", "b", "a", "c", "d", "d"]
+    tokens = [3, 0, 7, 2, 5, 1, 4, 6, 2]
+    units = an.units_by_doc(theta, unit_docs, tokens, ["a", "b", "c", "d"])
+    wide = an.units_by_doc(theta.astype(np.float64), unit_docs, tokens, ["a", "b", "c", "d"])
+    assert units[0].theta.dtype == np.float64
+    np.testing.assert_array_equal(units[2].theta, wide[2].theta)
+    np.testing.assert_array_equal(
+        an.doc_topics_from_units(units, ["a", "b", "c", "d"]),
+        an.doc_topics_from_units(wide, ["a", "b", "c", "d"]),
+    )

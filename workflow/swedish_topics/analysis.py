@@ -147,12 +147,14 @@ class UnitsByDoc(Sequence[DocUnits]):
 
     ``units[i]`` is the :class:`DocUnits` of the ``i``-th document. Nothing is held per
     document but two offsets, so a corpus of a million documents costs 16 MB here, not a
-    Python object per document; :meth:`take` selects documents the same way.
+    Python object per document; :meth:`take` selects documents the same way. The
+    proportions are kept as given (float32 as stored in the model file: half the memory
+    of float64) and each document's are float64 on access, an exact conversion.
 
     Parameters
     ----------
     theta, n_tokens
-        Every unit's proportions (``n_units × K``) and token count.
+        Every unit's proportions (``n_units × K``, float32 or float64) and token count.
     order
         Unit positions grouped by document.
     starts, stops
@@ -184,7 +186,8 @@ class UnitsByDoc(Sequence[DocUnits]):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
         pos = self._order[self._starts[i] : self._stops[i]]
-        return DocUnits(theta=self._theta[pos], n_tokens=self._n_tokens[pos])
+        theta = self._theta[pos].astype(np.float64, copy=False)
+        return DocUnits(theta=theta, n_tokens=self._n_tokens[pos])
 
     def take(self, positions: np.ndarray | Sequence[int]) -> UnitsByDoc:
         """The documents at ``positions``, in that order (no proportions are copied)."""
@@ -343,9 +346,10 @@ def excludes_zero(low: float, high: float) -> bool:
     return bool(low > ZERO_TOLERANCE or high < -ZERO_TOLERANCE)
 
 
-def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
+def _normalise_rows_in_place(matrix: np.ndarray) -> None:
+    """Divide every row of ``matrix`` by its sum (all-zero rows stay zero)."""
     sums = matrix.sum(axis=1, keepdims=True)
-    return matrix / np.where(sums > 0, sums, 1.0)
+    np.divide(matrix, np.where(sums > 0, sums, 1.0), out=matrix)
 
 
 # ---------------------------------------------------------------------- documents
@@ -411,12 +415,16 @@ def units_by_doc(
 ) -> UnitsByDoc:
     """Group the units' proportions and token counts by document, in ``doc_ids`` order.
 
+    ``theta`` is not copied if it is float32 or float64 (see :class:`UnitsByDoc`).
+
     Raises
     ------
     CorpusError
         If a document of ``doc_ids`` has no units (see :func:`doc_topics`).
     """
-    theta = np.asarray(theta, dtype=np.float64)
+    theta = np.asarray(theta)
+    if theta.dtype not in (np.float32, np.float64):
+        theta = theta.astype(np.float64)
     tokens = np.asarray(unit_n_tokens, dtype=np.float64)
     _check_units(theta, unit_doc_ids, tokens)
     index, order, bounds = _unit_positions(unit_doc_ids, doc_ids)
@@ -480,7 +488,8 @@ def doc_topics_from_units(units: UnitsByDoc, doc_ids: Sequence[str]) -> np.ndarr
             len(no_tokens),
             ", ".join(no_tokens[:10]),
         )
-    return _normalise_rows(out)
+    _normalise_rows_in_place(out)
+    return out
 
 
 def corpus_prevalence(doc_theta: np.ndarray) -> np.ndarray:

@@ -560,21 +560,31 @@ class _Final:
 
     ``topic_term`` and ``vocab`` are read on first use: the topic tables need them, the
     group comparisons do not. Each document's units are a view over ``theta``
-    (:class:`~swedish_topics.analysis.UnitsByDoc`), so they cost no memory per document.
+    (:class:`~swedish_topics.analysis.UnitsByDoc`), so they cost no memory per document;
+    ``theta`` stays float32 as stored (float64 per document on access, exactly).
+    The units' ids are read only with ``unit_ids`` (the topic tables name passages by
+    them; the comparisons need none).
     """
 
-    def __init__(self, model_npz: PathLike, units_tsv: PathLike, validation_json: PathLike):
+    def __init__(
+        self,
+        model_npz: PathLike,
+        units_tsv: PathLike,
+        validation_json: PathLike,
+        *,
+        unit_ids: bool = False,
+    ):
         from swedish_topics.analysis import doc_topics_from_units, units_by_doc
 
         self.model_npz = model_npz
-        self.theta: np.ndarray = sio.load_npz(model_npz, ["theta"])["theta"].astype(
-            np.float64, copy=False
-        )
-        self.units = read_units_tsv(units_tsv)
+        self.theta: np.ndarray = sio.load_npz(model_npz, ["theta"])["theta"]
+        columns = ("unit_id", "doc_id", "n_tokens") if unit_ids else ("doc_id", "n_tokens")
+        self.units = read_units_tsv(units_tsv, columns)
         validation = _load_validation(validation_json)
         with_units = set(self.units["doc_id"])
         self.doc_ids = [d for d in validation["doc_ids"] if d in with_units]
         dropped = [d for d in validation["doc_ids"] if d not in with_units]
+        del validation, with_units
         if dropped:
             logger.warning(
                 "%d document(s) have no words left after preprocessing (only numbers, "
@@ -606,7 +616,7 @@ def topic_tables(
     from swedish_topics import terms
     from swedish_topics.analysis import corpus_prevalence, write_doc_topics
 
-    final = _Final(inputs["model"], inputs["units_tsv"], inputs["validation"])
+    final = _Final(inputs["model"], inputs["units_tsv"], inputs["validation"], unit_ids=True)
     acfg = cfg["analysis"]
     with open(inputs["choice"], encoding="utf-8") as handle:
         choice = json.load(handle)

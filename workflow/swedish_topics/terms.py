@@ -464,7 +464,8 @@ def passage_units(
         Per topic, the chosen unit positions (rows of ``theta``), highest proportion
         first (ties by position).
     """
-    theta = np.asarray(theta, dtype=np.float64)
+    # Kept in its dtype (float32 from the model file): only compared, so no float64 copy.
+    theta = np.asarray(theta)
     n_units = theta.shape[0]
     if len(unit_doc_ids) != n_units:
         raise ValueError(f"theta has {n_units} rows but there are {len(unit_doc_ids)} doc ids")
@@ -515,7 +516,7 @@ def passage_rows(
         The text of every unit (a sequence) or of the chosen units only (a mapping
         from unit position to text).
     """
-    theta = np.asarray(theta, dtype=np.float64)
+    theta = np.asarray(theta)  # only read: ``float()`` of a float32 is exact
     rows = []
     for t, units in enumerate(chosen):
         for r, i in enumerate(units):
