@@ -93,13 +93,18 @@ def script_safe_json(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _normalise_rows(matrix: np.ndarray, name: str) -> np.ndarray:
-    """Rows scaled to sum to 1 (float64); an all-zero row becomes uniform."""
-    if np.any(matrix < 0) or not np.all(np.isfinite(matrix)):
+def _normalised_rows(matrix: np.ndarray | Sequence[Sequence[float]], name: str) -> np.ndarray:
+    """A float64 copy of ``matrix`` with rows scaled to sum to 1; an all-zero row uniform.
+
+    One copy, scaled in place: the caller's array (e.g. float32 proportions of every
+    unit) is neither changed nor copied twice.
+    """
+    out = np.array(matrix, dtype=np.float64)
+    if np.any(out < 0) or not np.all(np.isfinite(out)):
         raise ValueError(f"{name} has negative or non-finite entries")
-    sums = matrix.sum(axis=1, keepdims=True)
-    out = np.full_like(matrix, 1.0 / matrix.shape[1])
-    np.divide(matrix, sums, out=out, where=sums > 0)
+    sums = out.sum(axis=1, keepdims=True)
+    np.divide(out, sums, out=out, where=sums > 0)
+    out[sums[:, 0] == 0] = 1.0 / out.shape[1]
     return out
 
 
@@ -127,8 +132,8 @@ def prepare_topic_map(
     """
     import pyLDAvis
 
-    phi = _normalise_rows(np.asarray(topic_term, dtype=np.float64), "topic_term")
-    theta = _normalise_rows(np.asarray(theta_docs, dtype=np.float64), "theta_docs")
+    phi = _normalised_rows(topic_term, "topic_term")
+    theta = _normalised_rows(theta_docs, "theta_docs")
     lengths = np.asarray(doc_lengths, dtype=np.float64)
     freq = np.asarray(term_freq, dtype=np.float64)
     terms = [str(t) for t in vocab]

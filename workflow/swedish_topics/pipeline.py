@@ -729,7 +729,7 @@ def topic_map(*, inputs: Mapping[str, PathLike], out_html: PathLike) -> None:
     labels = {int(r["topic"]): r["label"] for r in sio.read_csv(inputs["topics"])}
     write_ldavis_html(
         arrays["topic_term"],
-        arrays.pop("theta").astype(np.float64),
+        arrays.pop("theta"),  # float32 as stored; made float64 once, when normalised
         n_tokens,
         vocab,
         terms.term_frequencies_from_vocabulary_csv(inputs["vocabulary"], vocab),
