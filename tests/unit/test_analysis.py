@@ -506,3 +506,29 @@ def test_float32_proportions_give_the_results_of_their_float64_copy():
         an.doc_topics_from_units(units, ["a", "b", "c", "d"]),
         an.doc_topics_from_units(wide, ["a", "b", "c", "d"]),
     )
+
+
+def test_group_and_trend_tables_from_given_groups_equal_those_from_metadata(tmp_path):
+    rng = np.random.default_rng(9)
+    doc_theta = rng.dirichlet(np.ones(3), size=12)
+    doc_ids = [f"d{i}" for i in range(12)]
+    years = [str(2000 + i % 4) for i in range(12)]
+    rows = [{"doc_id": d, "year": y} for d, y in zip(doc_ids, years, strict=True)]
+    common = {"facet": "year", "doc_theta": doc_theta, "doc_ids": doc_ids}
+    for how, source in (("rows", {"metadata_rows": rows}), ("given", {"groups": years})):
+        an.write_group_tables(
+            tmp_path / how / "prev.csv",
+            tmp_path / how / "diff.csv",
+            **common,
+            **source,
+            analysis_cfg=ANALYSIS_CFG,
+            min_group_docs=3,
+        )
+        values = {"values": years} if how == "given" else source
+        an.write_trend_table(
+            tmp_path / how / "trend.csv", **common, **values, analysis_cfg=ANALYSIS_CFG
+        )
+    for path in (tmp_path / "rows").iterdir():
+        assert path.read_bytes() == (tmp_path / "given" / path.name).read_bytes()
+    with pytest.raises(TypeError):
+        an.write_trend_table(tmp_path / "t.csv", **common, analysis_cfg=ANALYSIS_CFG)

@@ -979,6 +979,23 @@ def facet_groups(
     return out
 
 
+def _groups_of_docs(
+    doc_ids: Sequence[str],
+    facet: str,
+    metadata_rows: Sequence[Mapping[str, str]] | None,
+    groups: Sequence[str] | None,
+) -> Sequence[str]:
+    """The facet value of each document: ``groups`` as given, or from ``metadata_rows``."""
+    if (metadata_rows is None) == (groups is None):
+        raise TypeError("give either metadata_rows or the groups of the documents")
+    if groups is None:
+        assert metadata_rows is not None
+        return facet_groups(metadata_rows, doc_ids, facet)
+    if len(groups) != len(doc_ids):
+        raise ValueError(f"{len(groups)} groups for {len(doc_ids)} documents")
+    return groups
+
+
 def _interval_words(n_boot: int, ci_level: float, seed: int) -> str:
     return f"{ci_level:.0%} percentile bootstrap interval (B = {n_boot} replicates, seed {seed})"
 
@@ -1110,13 +1127,19 @@ def write_group_tables(
     facet: str,
     doc_theta: np.ndarray,
     doc_ids: Sequence[str],
-    metadata_rows: Sequence[Mapping[str, str]],
+    metadata_rows: Sequence[Mapping[str, str]] | None = None,
     analysis_cfg: Mapping[str, Any],
     min_group_docs: int,
     unit_theta_by_doc: Sequence[DocUnits] | None = None,
+    groups: Sequence[str] | None = None,
 ) -> None:
-    """Write ``prevalence_by_<facet>`` and ``differences_by_<facet>`` (CSV, .tex, .md)."""
-    groups = facet_groups(metadata_rows, doc_ids, facet)
+    """Write ``prevalence_by_<facet>`` and ``differences_by_<facet>`` (CSV, .tex, .md).
+
+    Each document's group is looked up in ``metadata_rows`` (:func:`facet_groups`), or
+    given as ``groups`` (one per document of ``doc_ids``) by a caller that need not keep
+    the metadata table in memory while the bootstrap runs.
+    """
+    groups = _groups_of_docs(doc_ids, facet, metadata_rows, groups)
     params = _analysis_params(analysis_cfg)
     common = {
         **params,
@@ -1158,11 +1181,16 @@ def write_trend_table(
     facet: str,
     doc_theta: np.ndarray,
     doc_ids: Sequence[str],
-    metadata_rows: Sequence[Mapping[str, str]],
+    metadata_rows: Sequence[Mapping[str, str]] | None = None,
     analysis_cfg: Mapping[str, Any],
+    values: Sequence[str] | None = None,
 ) -> None:
-    """Write ``trend_by_<facet>`` (CSV, .tex, .md) for a numeric facet."""
-    values = facet_groups(metadata_rows, doc_ids, facet)
+    """Write ``trend_by_<facet>`` (CSV, .tex, .md) for a numeric facet.
+
+    The facet's values come from ``metadata_rows`` or ``values``, as the groups of
+    :func:`write_group_tables`.
+    """
+    values = _groups_of_docs(doc_ids, facet, metadata_rows, values)
     params = _analysis_params(analysis_cfg)
     rows = trend(doc_theta, values, facet=facet, **params)
     if rows and rows[0]["flag"] == FLAG_FEW_VALUES:

@@ -562,8 +562,8 @@ class _Final:
     group comparisons do not. Each document's units are a view over ``theta``
     (:class:`~swedish_topics.analysis.UnitsByDoc`), so they cost no memory per document;
     ``theta`` stays float32 as stored (float64 per document on access, exactly).
-    The units' ids are read only with ``unit_ids`` (the topic tables name passages by
-    them; the comparisons need none).
+    The units' ids are read, and the columns of units.tsv kept as ``units``, only with
+    ``unit_ids`` (the topic tables name passages by them; the comparisons need none).
     """
 
     def __init__(
@@ -579,9 +579,9 @@ class _Final:
         self.model_npz = model_npz
         self.theta: np.ndarray = sio.load_npz(model_npz, ["theta"])["theta"]
         columns = ("unit_id", "doc_id", "n_tokens") if unit_ids else ("doc_id", "n_tokens")
-        self.units = read_units_tsv(units_tsv, columns)
+        units = read_units_tsv(units_tsv, columns)
         validation = _load_validation(validation_json)
-        with_units = set(self.units["doc_id"])
+        with_units = set(units["doc_id"])
         self.doc_ids = [d for d in validation["doc_ids"] if d in with_units]
         dropped = [d for d in validation["doc_ids"] if d not in with_units]
         del validation, with_units
@@ -594,9 +594,11 @@ class _Final:
             )
         #: The units (proportions and token counts) of each document, in ``doc_ids`` order.
         self.unit_theta_by_doc: UnitsByDoc = units_by_doc(
-            self.theta, self.units["doc_id"], self.units["n_tokens"], self.doc_ids
+            self.theta, units["doc_id"], units["n_tokens"], self.doc_ids
         )
         self.doc_theta = doc_topics_from_units(self.unit_theta_by_doc, self.doc_ids)
+        #: Columns of units.tsv (kept with ``unit_ids`` only: the passages name units).
+        self.units = units if unit_ids else {}
 
     @functools.cached_property
     def topic_term(self) -> np.ndarray:
@@ -668,6 +670,19 @@ def topic_tables(
     terms.write_passages(outputs["passages"], passages)
 
 
+def _facet_of_docs(metadata_csv: PathLike, doc_ids: Sequence[str], facet: str) -> list[str]:
+    """The value of ``facet`` of each of ``doc_ids`` (the metadata table is not kept).
+
+    Equal values are one string object, so the list costs a pointer per document.
+    """
+    from swedish_topics.analysis import facet_groups
+    from swedish_topics.corpus import read_metadata
+
+    rows = read_metadata(Path(metadata_csv), [facet]).rows
+    distinct: dict[str, str] = {}
+    return [distinct.setdefault(v, v) for v in facet_groups(rows, doc_ids, facet)]
+
+
 def compare_groups(
     *,
     inputs: Mapping[str, PathLike],
@@ -677,17 +692,15 @@ def compare_groups(
 ) -> None:
     """prevalence_by_<facet> and differences_by_<facet> with bootstrap intervals."""
     from swedish_topics.analysis import write_group_tables
-    from swedish_topics.corpus import read_metadata
 
     final = _Final(inputs["model"], inputs["units_tsv"], inputs["validation"])
-    metadata = read_metadata(Path(inputs["metadata"]), [facet])
     write_group_tables(
         outputs["prevalence"],
         outputs["differences"],
         facet=facet,
         doc_theta=final.doc_theta,
         doc_ids=final.doc_ids,
-        metadata_rows=metadata.rows,
+        groups=_facet_of_docs(inputs["metadata"], final.doc_ids, facet),
         analysis_cfg=cfg["analysis"],
         min_group_docs=int(cfg["min_group_docs"]),
         unit_theta_by_doc=final.unit_theta_by_doc,
@@ -703,16 +716,17 @@ def trend(
 ) -> None:
     """trend_by_<facet>: the change of every topic's prevalence per unit of the facet."""
     from swedish_topics.analysis import write_trend_table
-    from swedish_topics.corpus import read_metadata
 
     final = _Final(inputs["model"], inputs["units_tsv"], inputs["validation"])
-    metadata = read_metadata(Path(inputs["metadata"]), [facet])
+    # The trend needs the documents' proportions only: the units' are let go.
+    doc_theta, doc_ids = final.doc_theta, final.doc_ids
+    del final
     write_trend_table(
         outputs["trend"],
         facet=facet,
-        doc_theta=final.doc_theta,
-        doc_ids=final.doc_ids,
-        metadata_rows=metadata.rows,
+        doc_theta=doc_theta,
+        doc_ids=doc_ids,
+        values=_facet_of_docs(inputs["metadata"], doc_ids, facet),
         analysis_cfg=cfg["analysis"],
     )
 
