@@ -16,9 +16,11 @@ from swedish_topics.io import read_csv
 from swedish_topics.preprocess import (
     SUMMARY_STEPS,
     TextPipeline,
+    _json_line,
     build_corpus,
     preprocess_shard,
 )
+from swedish_topics.units import Unit
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXTS = sorted((ROOT / "corpus" / "texts").glob("*.txt"))
@@ -148,6 +150,52 @@ def test_chunk_cache_equals_token_by_token(text: str) -> None:
             expected.append(lemma)
     assert pipeline.final_tokens(text) == expected
     assert pipeline.final_tokens(text) == expected  # from the cache
+
+
+AWKWARD = [
+    'a "quoted" word',
+    "back\\slash \\u00e5 and /slash/",
+    "controls \x00\x01\x08\t\n\r\x0c\x1f\x7f end",
+    "non-BMP 😀 𝔘 and U+2028 \u2028 U+2029 \u2029 and é å",
+    "",
+]
+
+
+@pytest.mark.parametrize("value", AWKWARD)
+def test_shard_line_is_json_dumps_of_the_record(value: str) -> None:
+    tokens = ["kommun", value, "e-tjänst"] if value else []
+    unit = Unit(unit_id=f"d#{value}", doc_id=value, text=f"{value}\n\n{value}")
+    record = {"unit_id": unit.unit_id, "doc_id": unit.doc_id, "text": unit.text}
+    record["tokens"] = tokens
+    line = _json_line(unit, json.dumps(tokens, ensure_ascii=False))
+    assert line == json.dumps(record, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize(
+    "lemma",
+    ["två ord", 'citat"tecken', "back\\slash", "kon\x01troll", "\x00", "rad\u2028brytning"],
+)
+def test_lemmas_that_json_escapes_give_the_same_tokens_and_lines(lemma: str) -> None:
+    """A lemma with a quote, backslash or control character leaves the fast path."""
+    config = preprocess_config(**{"lemmatize.overrides": None})
+    pipeline = TextPipeline(config, facet_values=["Umeå"])
+    pipeline.lemmatizer.overrides["kommunerna"] = lemma
+    expected = [
+        pipeline.lemmatizer(token)
+        for token in pipeline.tokenizer.tokenize(DOC)
+        if token not in pipeline.stopwords and pipeline.lemmatizer(token) not in pipeline.stopwords
+    ]
+    assert lemma in expected
+    assert pipeline.final_tokens(DOC) == expected
+    for unit, tokens in pipeline.encode_document("d1", DOC):
+        assert json.loads(tokens) == pipeline.final_tokens(unit.text)
+        assert tokens == json.dumps(json.loads(tokens), ensure_ascii=False)
+    (unit,) = pipeline.process_document("d1", DOC)
+    assert unit.tokens == pipeline.final_tokens(unit.text)
+    steps = pipeline.counts()["steps"]
+    assert steps["cleaned"]["tokens"] == steps["lemmatised"]["tokens"] == 2 * 20
+    assert steps["stopwords_removed"]["tokens"] == 2 * len(unit.tokens)
+    assert lemma in steps["stopwords_removed"]["vocabulary"]
 
 
 def test_stopword_switches() -> None:

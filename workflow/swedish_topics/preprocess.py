@@ -30,11 +30,14 @@ Choices
 - ``no_above`` is a share of the units that have at least one token after phrases.
 - Output order is the shard order, then document order, then unit order: deterministic.
 
-The per-token hot path is ``str.split`` and one dict lookup per whitespace-separated
-chunk ("kommunerna," → ("kommun",); "och" → ("",), a dropped stopword), done in C
-(``map`` + ``itertools.chain`` + ``filter``); the tokeniser, lemmatiser and stopword list
-run once per distinct chunk. Token counts are the lengths of these lists; the types of
-each step come from the distinct chunks seen, at the end.
+The per-token hot path is ``str.split`` and one dict look-up per whitespace-separated
+chunk, which gives the chunk's tokens already written as JSON ("kommunerna," →
+``'"kommun", '``; "och" → ``"\\x00"``, a dropped stopword); ``str.join`` of a unit's
+chunks is then its tokens as a JSON array, ``str.count`` counts the kept and dropped
+tokens, and the unit's line of the shard file is put together from its JSON-encoded
+fields, all in C and without a list of tokens. The tokeniser, lemmatiser and stopword
+list run once per distinct chunk (or token). Token counts come from these counts; the
+types of each step come from the distinct chunks seen, at the end.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from swedish_topics import io as sio
 from swedish_topics.clean import REASONS, Cleaner
@@ -71,6 +74,12 @@ STEP_MEANING = {
     "vocabulary_filter": "after the vocabulary filter (units = units kept in the corpus)",
 }
 PHRASE_DELIMITER = "_"
+#: Marks a dropped token (a stopword) in the encoding of a chunk (see
+#: :meth:`TextPipeline._piece`); JSON escapes it, so no plain lemma holds it.
+_DROPPED = "\x00"
+#: Encodes a string as JSON exactly as ``json.dumps(value, ensure_ascii=False)`` does.
+_JSON = json.JSONEncoder(ensure_ascii=False).encode
+_V = TypeVar("_V")
 
 
 def _section(config: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -78,14 +87,14 @@ def _section(config: Mapping[str, Any]) -> Mapping[str, Any]:
     return config.get("preprocess", config)
 
 
-class _ChunkCache(dict[str, tuple[str, ...]]):
+class _Memo(dict[str, _V], Generic[_V]):
     """A dict that fills a missing key from ``fill(key)``: look-ups stay in C (``map``)."""
 
-    def __init__(self, fill: Callable[[str], tuple[str, ...]]) -> None:
+    def __init__(self, fill: Callable[[str], _V]) -> None:
         super().__init__()
         self._fill = fill
 
-    def __missing__(self, key: str) -> tuple[str, ...]:
+    def __missing__(self, key: str) -> _V:
         value = self[key] = self._fill(key)
         return value
 
@@ -151,17 +160,25 @@ class TextPipeline:
             )
             stopwords |= self.facet_stopwords
         self.stopwords = frozenset(stopwords)
-        #: whitespace-separated chunk -> one entry per token: its final token, or "" when
-        #: it is dropped as a stopword (the hot-path cache, filled on first sight)
-        self._chunks = _ChunkCache(self._analyse)
+        #: token -> its piece of a chunk's encoding: '"lemma", ' or ``_DROPPED``
+        self._pieces = _Memo(self._piece)
+        #: token -> its final token: the lemma, or "" when it is dropped as a stopword
+        #: (filled with ``_pieces``)
+        self._final: dict[str, str] = {}
+        #: False once a kept lemma is not plain (see :meth:`_piece`)
+        self._plain = True
+        #: whitespace-separated chunk -> its tokens encoded as one string, the pieces of
+        #: its tokens joined (the hot-path cache, filled on first sight)
+        self._chunks = _Memo(self._analyse)
         #: chunk -> its tokens before lemmatisation (filled with ``_chunks``, for counts)
         self._chunk_tokens: dict[str, tuple[str, ...]] = {}
         # The chunks seen in the units of documents that cleaning left unchanged, in the
-        # units of changed documents, and in the raw text of changed documents: views of
-        # ``_chunks`` whose keys give the types of each step without counting chunks.
-        self._seen_unchanged = _ChunkCache(self._chunks.__getitem__)
-        self._seen_changed = _ChunkCache(self._chunks.__getitem__)
-        self._seen_raw = _ChunkCache(self._chunks.__getitem__)
+        # units of changed documents (views of ``_chunks``), and in the raw text of
+        # changed documents (chunk -> number of tokens): their keys give the types of
+        # each step without counting chunks.
+        self._seen_unchanged = _Memo(self._chunks.__getitem__)
+        self._seen_changed = _Memo(self._chunks.__getitem__)
+        self._seen_raw = _Memo(self._n_tokens)
         self._raw_tokens = 0
         self._cleaned_tokens = 0
         self._kept_tokens = 0
@@ -185,9 +202,56 @@ class TextPipeline:
         lemma = self.lemmatizer(token)
         return "" if lemma in self.stopwords else lemma
 
-    def _analyse(self, chunk: str) -> tuple[str, ...]:
+    def _piece(self, token: str) -> str:
+        """A token's piece of a chunk's encoding: ``'"lemma", '`` or ``_DROPPED``.
+
+        A unit's encoding, its chunks' pieces joined, is its kept tokens as the inside of
+        a JSON array (plus a trailing ``", "``) with a ``_DROPPED`` for each dropped
+        token, as long as every kept lemma is plain: written as itself inside JSON
+        quotes (no quote, backslash or control character, so never ``_DROPPED``). The
+        first lemma that is not plain clears ``_plain``, which switches to the
+        token-by-token path for good.
+        """
+        final = self._final[token] = self._final_token(token)
+        if not final:
+            return _DROPPED
+        piece = f'"{final}", '
+        if self._plain and _JSON(final) != piece[:-2]:
+            self._plain = False
+        return piece
+
+    def _analyse(self, chunk: str) -> str:
         tokens = self._chunk_tokens[chunk] = self.tokenizer.chunk_tokens(chunk)
-        return tuple(map(self._final_token, tokens))
+        if len(tokens) == 1:  # the usual chunk
+            return self._pieces[tokens[0]]
+        return "".join(map(self._pieces.__getitem__, tokens))
+
+    def _n_tokens(self, chunk: str) -> int:
+        """The number of tokens of a chunk (kept or dropped)."""
+        self._chunks[chunk]  # fills _chunk_tokens
+        return len(self._chunk_tokens[chunk])
+
+    def _encode(self, text: str, seen: Callable[[str], str]) -> tuple[str, int, int]:
+        """The kept tokens of ``text`` as a JSON array, their number and that of all tokens.
+
+        The array is ``json.dumps(tokens, ensure_ascii=False)``. ``seen`` is the
+        ``__getitem__`` of ``_chunks`` or of one of its views. The hot path is
+        ``str.split``, one dict look-up per chunk, ``str.join`` and ``str.count`` (all in
+        C); the tokens are encoded one by one only when some lemma is not plain (see
+        :meth:`_piece`).
+        """
+        chunks = text.split()
+        encoded = "".join(map(seen, chunks))
+        if self._plain:  # checked after the join, which may have analysed new chunks
+            n_dropped = encoded.count(_DROPPED)
+            if n_dropped:
+                encoded = encoded.replace(_DROPPED, "")
+            n_kept = encoded.count('"') // 2  # plain lemmas hold no quote
+            return f"[{encoded[:-2]}]", n_kept, n_kept + n_dropped
+        tokens_of = self._chunk_tokens.__getitem__
+        finals = list(map(self._final.__getitem__, chain.from_iterable(map(tokens_of, chunks))))
+        tokens = list(filter(None, finals))
+        return _JSON(tokens), len(tokens), len(finals)
 
     def final_tokens(self, text: str) -> list[str]:
         """Lemmas of ``text`` after stopword removal (the hot path; counts nothing).
@@ -197,7 +261,8 @@ class TextPipeline:
         and cached: a candidate token never spans whitespace, so a text's tokens are the
         concatenation of its chunks' tokens.
         """
-        return list(filter(None, chain.from_iterable(map(self._chunks.__getitem__, text.split()))))
+        tokens: list[str] = json.loads(self._encode(text, self._chunks.__getitem__)[0])
+        return tokens
 
     def make_units(self, doc_id: str, paragraphs: Sequence[str]) -> list[Unit]:
         """Cut a document's cleaned paragraphs into units, as configured."""
@@ -217,6 +282,21 @@ class TextPipeline:
         list of ProcessedUnit
             Every unit of the document, also those left without tokens.
         """
+        return [
+            ProcessedUnit(unit.unit_id, unit.doc_id, unit.text, json.loads(tokens))
+            for unit, tokens in self.encode_document(doc_id, text)
+        ]
+
+    def encode_document(self, doc_id: str, text: str) -> list[tuple[Unit, str]]:
+        """:meth:`process_document` with each unit's tokens as a JSON array.
+
+        Returns
+        -------
+        list of (Unit, str)
+            Every unit of the document with ``json.dumps(tokens, ensure_ascii=False)``
+            of its tokens: the form written to the shard files, made without a list of
+            tokens.
+        """
         self.n_documents += 1
         cleaned = self.cleaner.clean(text)
         for reason, n in cleaned.removed.items():
@@ -227,18 +307,16 @@ class TextPipeline:
         out = []
         n_tokens = 0
         for unit in units:
-            # every token of the unit, "" for a stopword: one dict look-up per chunk
-            everything = list(chain.from_iterable(map(seen, unit.text.split())))
-            tokens = list(filter(None, everything))
-            n_tokens += len(everything)
-            self._kept_tokens += len(tokens)
-            if tokens:
+            tokens, n_kept, n = self._encode(unit.text, seen)
+            n_tokens += n
+            self._kept_tokens += n_kept
+            if n_kept:
                 self.n_units_nonempty += 1
-            out.append(ProcessedUnit(unit.unit_id, unit.doc_id, unit.text, tokens))
+            out.append((unit, tokens))
         self._cleaned_tokens += n_tokens
         if cleaned.changed:
             raw = self._seen_raw.__getitem__
-            self._raw_tokens += sum(map(len, map(raw, text.split())))
+            self._raw_tokens += sum(map(raw, text.split()))
         else:
             self._raw_tokens += n_tokens
         self.n_units += len(units)
@@ -251,7 +329,7 @@ class TextPipeline:
         cleaned = unchanged.union(chain.from_iterable(map(tokens_of, self._seen_changed)))
         raw = unchanged.union(chain.from_iterable(map(tokens_of, self._seen_raw)))
         lemmas = set(map(self.lemmatizer, cleaned))
-        kept = set(filter(None, map(self._final_token, cleaned)))
+        kept = set(filter(None, map(self._final.__getitem__, cleaned)))
         n_tokens = {
             "raw": self._raw_tokens,
             "cleaned": self._cleaned_tokens,
@@ -278,6 +356,18 @@ class TextPipeline:
             "hyphenations_joined": self.hyphenations_joined,
             "steps": steps,
         }
+
+
+def _json_line(unit: Unit, tokens: str) -> str:
+    """A unit's line of a shard file, from its tokens as a JSON array.
+
+    The line is ``json.dumps(record, ensure_ascii=False)`` and a line end, where
+    ``record`` is ``{"unit_id": ..., "doc_id": ..., "text": ..., "tokens": [...]}``.
+    """
+    return (
+        f'{{"unit_id": {_JSON(unit.unit_id)}, "doc_id": {_JSON(unit.doc_id)}, '
+        f'"text": {_JSON(unit.text)}, "tokens": {tokens}}}\n'
+    )
 
 
 def preprocess_shard(
@@ -307,14 +397,8 @@ def preprocess_shard(
     pipeline = TextPipeline(config, facet_values=facet_values)
     with sio.atomic_open(out_units) as handle:
         for doc_id, text in documents:
-            for unit in pipeline.process_document(doc_id, text):
-                record = {
-                    "unit_id": unit.unit_id,
-                    "doc_id": unit.doc_id,
-                    "text": unit.text,
-                    "tokens": unit.tokens,
-                }
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            for unit, tokens in pipeline.encode_document(doc_id, text):
+                handle.write(_json_line(unit, tokens))
     counts = pipeline.counts()
     sio.atomic_write_json(out_counts, counts)
     steps = counts["steps"]
