@@ -480,6 +480,46 @@ def test_read_text_raises_corpus_error_for_latin1(tmp_path: Path) -> None:
         read_text(path)
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"plain text\n",
+        codecs.BOM_UTF8 + "å\r\nä\rö".encode(),
+        b"",
+        "å".encode("latin-1"),
+        codecs.BOM_UTF8 + b"\xff",
+        "Text".encode("utf-16-le"),  # no BOM: every other byte is NUL
+        codecs.BOM_UTF16_LE + "Text".encode("utf-16-le"),
+        codecs.BOM_UTF32_BE + "Text".encode("utf-32-be"),
+        b"a\x00b",
+        b"PK\x03\x04 valid UTF-8 but a ZIP archive",
+        b"%PDF-1.4",
+        b"{\\rtf1 text",
+        b"GIF89a",
+    ],
+)
+def test_iter_documents_reads_and_refuses_as_read_text(tmp_path: Path, data: bytes) -> None:
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "d.txt").write_bytes(data)
+    try:
+        expected = read_text(texts / "d.txt")
+    except CorpusError as err:
+        with pytest.raises(CorpusError) as raised:
+            list(iter_documents(tmp_path, ["d"]))
+        assert str(raised.value) == str(err)
+    else:
+        assert list(iter_documents(tmp_path, ["d"])) == [("d", expected)]
+        assert data.startswith(codecs.BOM_UTF8) or expected.encode() == data.replace(b"\r", b"")
+
+
+def test_iter_documents_missing_text_raises_as_read_text(tmp_path: Path) -> None:
+    (tmp_path / "texts").mkdir()
+    with pytest.raises(FileNotFoundError) as raised:
+        list(iter_documents(tmp_path, ["gone"]))
+    assert raised.value.filename == str(tmp_path / "texts" / "gone.txt")
+
+
 # --------------------------------------------------------------------------------------
 # Everything at once
 

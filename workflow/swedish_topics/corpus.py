@@ -711,10 +711,45 @@ def _text_problem_undecodable(path: Path, data: bytes) -> str | None:
 
 def _decode_text(data: bytes) -> str:
     """Decode checked UTF-8 bytes: strip a BOM and normalise CRLF/CR to LF."""
-    text = data.decode("utf-8-sig")
+    return _normalise_line_ends(data.decode("utf-8-sig"))
+
+
+def _normalise_line_ends(text: str) -> str:
+    """CRLF and CR become LF."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
+
+
+#: Starts of files that :func:`_text_problem_undecodable` may refuse although they
+#: decode as UTF-8 without a NUL byte: the binary signatures and byte-order marks.
+_SUSPECT_STARTS = (
+    *(signature for signature, _, _ in _BINARY_SIGNATURES),
+    codecs.BOM_UTF32_LE,
+    codecs.BOM_UTF32_BE,
+    codecs.BOM_UTF16_LE,
+    codecs.BOM_UTF16_BE,
+)
+
+
+def _decode_plain_text(data: bytes) -> str | None:
+    """:func:`_decode_text` of ``data`` if it is plainly UTF-8 text, else None.
+
+    Plainly UTF-8 text: it decodes (after an optional BOM) and holds no NUL byte, and it
+    does not start like a binary file or with a UTF-16/32 byte-order mark. Such data
+    has no problem for :func:`_text_problem_undecodable` (whose UTF-16 guess needs NUL
+    bytes), so this equals checking it and then decoding it, with one decoding pass;
+    None means "check it".
+    """
+    if data.startswith(_SUSPECT_STARTS):
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    if "\x00" in text:
+        return None
+    return _normalise_line_ends(text)
 
 
 def read_text(path: Path) -> str:
@@ -727,6 +762,9 @@ def read_text(path: Path) -> str:
     """
     path = Path(path)
     data = path.read_bytes()
+    text = _decode_plain_text(data)
+    if text is not None:
+        return text
     problem = _text_problem_undecodable(path, data)
     if problem:
         raise CorpusError(problem)
@@ -739,9 +777,23 @@ def text_path(corpus_dir: Path, doc_id: str) -> Path:
 
 
 def iter_documents(corpus_dir: Path, doc_ids: Sequence[str]) -> Iterator[tuple[str, str]]:
-    """Yield ``(doc_id, text)`` for ``doc_ids`` in order, reading one file at a time."""
+    """Yield ``(doc_id, text)`` for ``doc_ids`` in order, reading one file at a time.
+
+    Each text is what :func:`read_text` gives; the usual file (plainly UTF-8 text) is
+    read by its path as a string, without building a ``Path``, and anything else
+    (an error to report, or text to check) goes through :func:`read_text`, so that
+    errors and their messages are the same.
+    """
+    texts_dir = os.path.join(corpus_dir, TEXTS_NAME)
     for doc_id in doc_ids:
-        yield doc_id, read_text(text_path(corpus_dir, doc_id))
+        try:
+            with open(os.path.join(texts_dir, f"{doc_id}.txt"), "rb", buffering=0) as handle:
+                text = _decode_plain_text(handle.readall())
+        except OSError:
+            text = None
+        if text is None:
+            text = read_text(text_path(corpus_dir, doc_id))
+        yield doc_id, text
 
 
 def _check_text(path: Path, *, max_bytes: int, problems: _Findings, warnings: _Findings) -> int:
