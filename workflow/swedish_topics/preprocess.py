@@ -44,9 +44,10 @@ from __future__ import annotations
 
 import json
 import logging
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, compress
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -96,6 +97,32 @@ class _Memo(dict[str, _V], Generic[_V]):
 
     def __missing__(self, key: str) -> _V:
         value = self[key] = self._fill(key)
+        return value
+
+
+class _View(dict[str, Any]):
+    """The chunks seen in some texts: chunk -> its encoding in ``chunks`` (or its number
+    of tokens, with ``count``), filled on first sight; ``types`` gathers their tokens."""
+
+    def __init__(
+        self,
+        chunks: Mapping[str, str],
+        chunk_tokens: Mapping[str, tuple[str, ...]],
+        *,
+        count: bool = False,
+    ) -> None:
+        super().__init__()
+        self._chunks = chunks
+        self._chunk_tokens = chunk_tokens
+        self._count = count
+        #: the tokens of the chunks seen (the types of a step)
+        self.types: set[str] = set()
+
+    def __missing__(self, chunk: str) -> Any:
+        encoded = self._chunks[chunk]  # fills chunk_tokens
+        tokens = self._chunk_tokens[chunk]
+        self.types.update(tokens)
+        value = self[chunk] = len(tokens) if self._count else encoded
         return value
 
 
@@ -174,11 +201,12 @@ class TextPipeline:
         self._chunk_tokens: dict[str, tuple[str, ...]] = {}
         # The chunks seen in the units of documents that cleaning left unchanged, in the
         # units of changed documents (views of ``_chunks``), and in the raw text of
-        # changed documents (chunk -> number of tokens): their keys give the types of
-        # each step without counting chunks.
-        self._seen_unchanged = _Memo(self._chunks.__getitem__)
-        self._seen_changed = _Memo(self._chunks.__getitem__)
-        self._seen_raw = _Memo(self._n_tokens)
+        # changed documents (chunk -> number of tokens), and the tokens of each: the
+        # types of each step, gathered on the first sight of a chunk in a view without
+        # counting chunks.
+        self._seen_unchanged = _View(self._chunks, self._chunk_tokens)
+        self._seen_changed = _View(self._chunks, self._chunk_tokens)
+        self._seen_raw = _View(self._chunks, self._chunk_tokens, count=True)
         self._raw_tokens = 0
         self._cleaned_tokens = 0
         self._kept_tokens = 0
@@ -225,11 +253,6 @@ class TextPipeline:
         if len(tokens) == 1:  # the usual chunk
             return self._pieces[tokens[0]]
         return "".join(map(self._pieces.__getitem__, tokens))
-
-    def _n_tokens(self, chunk: str) -> int:
-        """The number of tokens of a chunk (kept or dropped)."""
-        self._chunks[chunk]  # fills _chunk_tokens
-        return len(self._chunk_tokens[chunk])
 
     def _encode(self, text: str, seen: Callable[[str], str]) -> tuple[str, int, int]:
         """The kept tokens of ``text`` as a JSON array, their number and that of all tokens.
@@ -324,12 +347,25 @@ class TextPipeline:
 
     def counts(self) -> dict[str, Any]:
         """Tokens, types (with the vocabulary) and units after each step so far."""
-        tokens_of = self._chunk_tokens.__getitem__
-        unchanged = set(chain.from_iterable(map(tokens_of, self._seen_unchanged)))
-        cleaned = unchanged.union(chain.from_iterable(map(tokens_of, self._seen_changed)))
-        raw = unchanged.union(chain.from_iterable(map(tokens_of, self._seen_raw)))
-        lemmas = set(map(self.lemmatizer, cleaned))
-        kept = set(filter(None, map(self._final.__getitem__, cleaned)))
+        cleaned = self._seen_unchanged.types.union(self._seen_changed.types)
+        raw = self._seen_unchanged.types.union(self._seen_raw.types)
+        # A kept token's final token is its lemma, so only the dropped tokens are
+        # lemmatised here (a few thousand stopword forms, not the whole vocabulary).
+        forms = list(cleaned)
+        finals = list(map(self._final.__getitem__, forms))
+        kept = set(finals)
+        kept.discard("")
+        lemmas = kept.union(map(self.lemmatizer, compress(forms, map(operator.not_, finals))))
+        # Each vocabulary is sorted once: raw and cleaned are parts of their union, and
+        # the kept lemmas are a part of the lemmas.
+        words = sorted(raw.union(cleaned))
+        sorted_lemmas = sorted(lemmas)
+        vocabularies = (
+            list(filter(raw.__contains__, words)),
+            list(filter(cleaned.__contains__, words)),
+            sorted_lemmas,
+            list(filter(kept.__contains__, sorted_lemmas)),
+        )
         n_tokens = {
             "raw": self._raw_tokens,
             "cleaned": self._cleaned_tokens,
@@ -343,12 +379,12 @@ class TextPipeline:
             "stopwords_removed": self.n_units_nonempty,
         }
         steps = {}
-        for step, types in zip(SHARD_STEPS, (raw, cleaned, lemmas, kept), strict=True):
+        for step, vocabulary in zip(SHARD_STEPS, vocabularies, strict=True):
             steps[step] = {
                 "tokens": n_tokens[step],
-                "types": len(types),
+                "types": len(vocabulary),
                 "units": units[step],
-                "vocabulary": sorted(types),
+                "vocabulary": vocabulary,
             }
         return {
             "documents": self.n_documents,
