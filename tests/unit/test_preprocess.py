@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 import yaml
 from gensim.corpora import Dictionary, MmCorpus
-from swedish_topics.io import read_csv
+from swedish_topics.io import atomic_write_json, read_csv
 from swedish_topics.preprocess import (
     SUMMARY_STEPS,
     TextPipeline,
     _json_line,
+    _write_counts,
     build_corpus,
     preprocess_shard,
 )
@@ -196,6 +197,20 @@ def test_lemmas_that_json_escapes_give_the_same_tokens_and_lines(lemma: str) -> 
     assert steps["cleaned"]["tokens"] == steps["lemmatised"]["tokens"] == 2 * 20
     assert steps["stopwords_removed"]["tokens"] == 2 * len(unit.tokens)
     assert lemma in steps["stopwords_removed"]["vocabulary"]
+
+
+@pytest.mark.parametrize("awkward", [False, True])
+def test_counts_file_is_atomic_write_json(tmp_path: Path, awkward: bool) -> None:
+    pipeline = TextPipeline(preprocess_config(), facet_values=PLACES)
+    for doc_id, text in documents()[:3]:
+        pipeline.process_document(doc_id, text)
+    counts = pipeline.counts()
+    if awkward:
+        counts["steps"]["raw"]["vocabulary"] = sorted(AWKWARD)
+        counts["steps"]["stopwords_removed"]["vocabulary"] = []
+    _write_counts(tmp_path / "fast.json", counts)
+    atomic_write_json(tmp_path / "slow.json", counts)
+    assert (tmp_path / "fast.json").read_bytes() == (tmp_path / "slow.json").read_bytes()
 
 
 def test_stopword_switches() -> None:

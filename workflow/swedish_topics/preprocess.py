@@ -45,6 +45,7 @@ from __future__ import annotations
 import json
 import logging
 import operator
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, compress
@@ -406,6 +407,44 @@ def _json_line(unit: Unit, tokens: str) -> str:
     )
 
 
+def _json_list(words: Sequence[str], outer: str) -> str:
+    """A list of strings as the indenting JSON encoder writes it after ``outer``.
+
+    ``outer`` is a line end and the indentation of the line that holds the list's key.
+    """
+    if not words:
+        return "[]"
+    inner = outer + " " * sio.JSON_INDENT
+    joined = " ".join(words)
+    if len(_JSON(joined)) == len(joined) + 2:  # nothing to escape: each word is "word"
+        return f'[{inner}"' + f'",{inner}"'.join(words) + f'"{outer}]'
+    return f"[{inner}" + f",{inner}".join(map(_JSON, words)) + f"{outer}]"
+
+
+def _write_counts(path: Path, counts: Mapping[str, Any]) -> None:
+    """Write ``{shard}.counts.json`` as :func:`~swedish_topics.io.atomic_write_json` does.
+
+    The same bytes, but each step's vocabulary (most of the file) is encoded in C
+    (:func:`_json_list`) instead of by the standard library's pure-Python indenting
+    encoder, which writes the rest.
+    """
+    # Encode the rest with a unique stand-in for each vocabulary, then write it in its place.
+    marker = f"vocabulary-{uuid.uuid4().hex}-"
+    steps = {
+        step: {**values, "vocabulary": marker + step} for step, values in counts["steps"].items()
+    }
+    rest = "".join(sio.iter_json({**counts, "steps": steps}))
+    stand_ins = {step: json.dumps(marker + step) for step in steps}
+    with sio.atomic_open(path) as handle:
+        for step in sorted(steps, key=lambda step: rest.index(stand_ins[step])):
+            head, rest = rest.split(stand_ins[step], 1)
+            key_line = head[head.rindex("\n") + 1 :]  # e.g. '      "vocabulary": '
+            outer = "\n" + " " * (len(key_line) - len(key_line.lstrip(" ")))
+            handle.write(head)
+            handle.write(_json_list(counts["steps"][step]["vocabulary"], outer))
+        handle.write(rest)
+
+
 def preprocess_shard(
     documents: Iterable[tuple[str, str]],
     *,
@@ -436,7 +475,7 @@ def preprocess_shard(
             for unit, tokens in pipeline.encode_document(doc_id, text):
                 handle.write(_json_line(unit, tokens))
     counts = pipeline.counts()
-    sio.atomic_write_json(out_counts, counts)
+    _write_counts(out_counts, counts)
     steps = counts["steps"]
     logger.info(
         "%s: %d documents -> %d units (%d with tokens); tokens raw %d, cleaned %d, kept %d; "
