@@ -37,7 +37,7 @@ chunks is then its tokens as a JSON array, ``str.count`` counts the kept and dro
 tokens, and the unit's line of the shard file is put together from its JSON-encoded
 fields, all in C and without a list of tokens. The tokeniser, lemmatiser and stopword
 list run once per distinct chunk (or token). Token counts come from these counts; the
-types of each step come from the distinct chunks seen, at the end.
+types of each step are gathered from each distinct chunk when that step first sees it.
 """
 
 from __future__ import annotations
@@ -102,8 +102,10 @@ class _Memo(dict[str, _V], Generic[_V]):
 
 
 class _View(dict[str, Any]):
-    """The chunks seen in some texts: chunk -> its encoding in ``chunks`` (or its number
-    of tokens, with ``count``), filled on first sight; ``types`` gathers their tokens."""
+    """The chunks one step has seen, filled on first sight; ``types`` holds their tokens.
+
+    Chunk -> its encoding in ``chunks``, or its number of tokens with ``count``.
+    """
 
     def __init__(
         self,
@@ -201,10 +203,8 @@ class TextPipeline:
         #: chunk -> its tokens before lemmatisation (filled with ``_chunks``, for counts)
         self._chunk_tokens: dict[str, tuple[str, ...]] = {}
         # The chunks seen in the units of documents that cleaning left unchanged, in the
-        # units of changed documents (views of ``_chunks``), and in the raw text of
-        # changed documents (chunk -> number of tokens), and the tokens of each: the
-        # types of each step, gathered on the first sight of a chunk in a view without
-        # counting chunks.
+        # units of changed documents, and in the raw text of changed documents (chunk ->
+        # number of tokens), each with the types it has seen (without counting chunks).
         self._seen_unchanged = _View(self._chunks, self._chunk_tokens)
         self._seen_changed = _View(self._chunks, self._chunk_tokens)
         self._seen_raw = _View(self._chunks, self._chunk_tokens, count=True)
