@@ -20,7 +20,8 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -131,6 +132,44 @@ def atomic_write_json(path: str | os.PathLike[str], data: Any) -> None:
     with atomic_open(path) as handle:
         for chunk in iter_json(data):
             handle.write(chunk)
+
+
+#: Makes the stand-ins of :func:`json_stand_in` unique to this process.
+_STAND_IN_TOKEN = uuid.uuid4().hex
+
+
+def json_stand_in(name: str) -> str:
+    """The string to put in the data for :func:`atomic_write_json_spliced` in place of
+    the value that its ``splices[name]`` writes."""
+    return f"stand-in-{_STAND_IN_TOKEN}-{name}"
+
+
+def atomic_write_json_spliced(
+    path: str | os.PathLike[str],
+    data: Any,
+    splices: Mapping[str, Callable[[str], Iterable[str]]],
+) -> None:
+    """Write ``data`` as :func:`atomic_write_json` does, some values written by the caller.
+
+    ``data`` holds :func:`json_stand_in` ``(name)`` in place of each value that
+    ``splices[name]`` writes: called with ``outer`` (a line end and the indentation of the
+    line that holds the value's key), it yields the pieces of the value's JSON text as the
+    indenting encoder would write it there. The rest is encoded as usual and the pieces
+    are written as they come, so a long value (a checksum per document, a vocabulary) need
+    not be held whole, nor go through the standard library's pure-Python indenting
+    encoder.
+    """
+    text = "".join(iter_json(data))
+    stand_ins = {name: json.dumps(json_stand_in(name)) for name in splices}
+    with atomic_open(path) as handle:
+        for name in sorted(splices, key=lambda name: text.index(stand_ins[name])):
+            head, text = text.split(stand_ins[name], 1)
+            key_line = head[head.rindex("\n") + 1 :]  # e.g. '    "sha256": '
+            outer = "\n" + " " * (len(key_line) - len(key_line.lstrip(" ")))
+            handle.write(head)
+            for piece in splices[name](outer):
+                handle.write(piece)
+        handle.write(text)
 
 
 def atomic_save_npz(path: str | os.PathLike[str], **arrays: np.ndarray) -> None:

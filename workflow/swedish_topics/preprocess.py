@@ -42,10 +42,10 @@ types of each step are gathered from each distinct chunk when that step first se
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import operator
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, compress
@@ -407,18 +407,20 @@ def _json_line(unit: Unit, tokens: str) -> str:
     )
 
 
-def _json_list(words: Sequence[str], outer: str) -> str:
+def _json_list(words: Sequence[str], outer: str) -> Iterator[str]:
     """A list of strings as the indenting JSON encoder writes it after ``outer``.
 
     ``outer`` is a line end and the indentation of the line that holds the list's key.
     """
     if not words:
-        return "[]"
+        yield "[]"
+        return
     inner = outer + " " * sio.JSON_INDENT
     joined = " ".join(words)
     if len(_JSON(joined)) == len(joined) + 2:  # nothing to escape: each word is "word"
-        return f'[{inner}"' + f'",{inner}"'.join(words) + f'"{outer}]'
-    return f"[{inner}" + f",{inner}".join(map(_JSON, words)) + f"{outer}]"
+        yield f'[{inner}"' + f'",{inner}"'.join(words) + f'"{outer}]'
+    else:
+        yield f"[{inner}" + f",{inner}".join(map(_JSON, words)) + f"{outer}]"
 
 
 def _write_counts(path: Path, counts: Mapping[str, Any]) -> None:
@@ -428,21 +430,15 @@ def _write_counts(path: Path, counts: Mapping[str, Any]) -> None:
     (:func:`_json_list`) instead of by the standard library's pure-Python indenting
     encoder, which writes the rest.
     """
-    # Encode the rest with a unique stand-in for each vocabulary, then write it in its place.
-    marker = f"vocabulary-{uuid.uuid4().hex}-"
     steps = {
-        step: {**values, "vocabulary": marker + step} for step, values in counts["steps"].items()
+        step: {**values, "vocabulary": sio.json_stand_in(step)}
+        for step, values in counts["steps"].items()
     }
-    rest = "".join(sio.iter_json({**counts, "steps": steps}))
-    stand_ins = {step: json.dumps(marker + step) for step in steps}
-    with sio.atomic_open(path) as handle:
-        for step in sorted(steps, key=lambda step: rest.index(stand_ins[step])):
-            head, rest = rest.split(stand_ins[step], 1)
-            key_line = head[head.rindex("\n") + 1 :]  # e.g. '      "vocabulary": '
-            outer = "\n" + " " * (len(key_line) - len(key_line.lstrip(" ")))
-            handle.write(head)
-            handle.write(_json_list(counts["steps"][step]["vocabulary"], outer))
-        handle.write(rest)
+    splices = {
+        step: functools.partial(_json_list, values["vocabulary"])
+        for step, values in counts["steps"].items()
+    }
+    sio.atomic_write_json_spliced(path, {**counts, "steps": steps}, splices)
 
 
 def preprocess_shard(

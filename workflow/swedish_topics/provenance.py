@@ -14,7 +14,6 @@ import logging
 import platform
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -179,21 +178,18 @@ def write_provenance(path: Path, provenance: Mapping[str, Any]) -> None:
     computed and written one by one, never all held in memory.
     """
     checksums = provenance["corpus"]["sha256"]
-    # Encode the rest with a unique stand-in for the checksums, then write them in its place.
-    marker = f"checksums-{uuid.uuid4().hex}"
-    skeleton = {**provenance, "corpus": {**provenance["corpus"], "sha256": marker}}
-    head, tail = "".join(sio.iter_json(skeleton)).split(json.dumps(marker), 1)
-    key_line = head[head.rindex("\n") + 1 :]  # e.g. '    "sha256": '
-    outer = "\n" + " " * (len(key_line) - len(key_line.lstrip(" ")))
-    inner = outer + " " * sio.JSON_INDENT
     items = checksums if isinstance(checksums, CorpusChecksums) else sorted(checksums.items())
-    with sio.atomic_open(path) as handle:
-        handle.write(head)
+
+    def checksums_json(outer: str) -> Iterator[str]:
+        inner = outer + " " * sio.JSON_INDENT
         first = True
         for rel, digest in items:
             key = json.dumps(rel, ensure_ascii=False)
-            handle.write(f"{'{' if first else ','}{inner}{key}: {json.dumps(digest)}")
+            yield f"{'{' if first else ','}{inner}{key}: {json.dumps(digest)}"
             first = False
-        handle.write("{}" if first else outer + "}")
-        handle.write(tail)
+        yield "{}" if first else outer + "}"
+
+    stand_in = sio.json_stand_in("sha256")
+    skeleton = {**provenance, "corpus": {**provenance["corpus"], "sha256": stand_in}}
+    sio.atomic_write_json_spliced(path, skeleton, {"sha256": checksums_json})
     logger.info("wrote %s", path)
