@@ -773,7 +773,7 @@ def read_text(path: Path) -> str:
 
 def text_path(corpus_dir: Path, doc_id: str) -> Path:
     """Path of the text of ``doc_id`` in ``corpus_dir``."""
-    return Path(corpus_dir) / TEXTS_NAME / f"{doc_id}.txt"
+    return Path(corpus_dir) / TEXTS_NAME / _text_name(doc_id)
 
 
 def iter_documents(corpus_dir: Path, doc_ids: Sequence[str]) -> Iterator[tuple[str, str]]:
@@ -787,7 +787,7 @@ def iter_documents(corpus_dir: Path, doc_ids: Sequence[str]) -> Iterator[tuple[s
     texts_dir = os.path.join(corpus_dir, TEXTS_NAME)
     for doc_id in doc_ids:
         try:
-            with open(os.path.join(texts_dir, f"{doc_id}.txt"), "rb", buffering=0) as handle:
+            with open(os.path.join(texts_dir, _text_name(doc_id)), "rb", buffering=0) as handle:
                 text = _decode_plain_text(handle.readall())
         except OSError:
             text = None
