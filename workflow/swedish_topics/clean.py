@@ -316,16 +316,12 @@ def is_dateline(line: str) -> bool:
     return bool(_DATE_RE.fullmatch(line))
 
 
-def _sentence_words(paragraph: str) -> list[tuple[str, ...]]:
-    """Lower-case word tuples of the sentences of ``paragraph`` (empty ones dropped)."""
-    return _lower_sentence_words(paragraph.lower())
-
-
 def _lower_sentence_words(lower: str) -> list[tuple[str, ...]]:
-    """:func:`_sentence_words` of a paragraph given in lower case.
+    """Word tuples of the sentences of a paragraph given in lower case (empty ones dropped).
 
-    Splitting first and lower-casing each sentence gives the same words: the split only
-    removes punctuation and whitespace, which lower-casing neither makes nor changes.
+    The same words as splitting the paragraph first and lower-casing each sentence: the
+    split only removes punctuation and whitespace, which lower-casing neither makes nor
+    changes.
     """
     findall = _WORD_RE.findall
     return [words for words in map(tuple, map(findall, _SENTENCE_END_RE.split(lower))) if words]
