@@ -172,3 +172,87 @@ def test_shards_by_size_balance_bytes_and_keep_the_order() -> None:
     totals = [sum(by_id[d] for d in shard) for shard in shards]
     assert abs(totals[0] - totals[1]) <= 2 * max(sizes)  # a shard ends after a whole text
     assert len(shards[0]) < len(shards[1])  # by count they would be 50 and 50
+
+
+def _shard_doc_ids(units_jsonl: Path) -> list[str]:
+    with open(units_jsonl, encoding="utf-8") as handle:
+        return list(dict.fromkeys(json.loads(line)["doc_id"] for line in handle))
+
+
+def test_validation_records_each_text_size_in_document_order(tmp_path: Path) -> None:
+    texts = {"b": "Kommunen digitaliserar. " * 40, "a": "Lund bygger e-tjänster.", "c": "Å"}
+    rows = [{"doc_id": d, "municipality": "Lund", "year": "2019"} for d in ("b", "a", "c")]
+    corpus = make_corpus(tmp_path / "corpus", texts, rows)
+    cfg = load_config({"corpus": str(corpus), "results": str(tmp_path / "results")})
+    out = tmp_path / "results" / "validation.json"
+    pipeline.validate_corpus(cfg=cfg, out_json=out)
+    report = json.loads(out.read_text(encoding="utf-8"))
+    sizes = [(corpus / "texts" / f"{d}.txt").stat().st_size for d in ("b", "a", "c")]
+    assert report["doc_ids"] == ["b", "a", "c"]
+    assert report["text_sizes"] == sizes
+    assert report["text_bytes"] == sum(sizes)
+
+
+def _two_shard_corpus(tmp_path: Path) -> tuple[Path, dict[str, Any], Path]:
+    long = "Umeå kommun digitaliserar sina tjänster för invånarna. " * 30
+    texts = {"a": long, "b": "Lund inför e-tjänster.", "c": "Vännäs bygger bredband.", "d": "x y"}
+    places = {"a": "Umeå", "b": "Lund", "c": "Vännäs", "d": "Lund"}
+    rows = [{"doc_id": d, "municipality": places[d], "year": "2020"} for d in texts]
+    corpus = make_corpus(tmp_path / "corpus", texts, rows)
+    cfg = load_config(
+        {
+            "corpus": str(corpus),
+            "results": str(tmp_path / "results"),
+            "min_group_docs": 1,
+            "preprocess": {"lemmatize": {"overrides": str(REPO / "config/lemma_overrides.tsv")}},
+        }
+    )
+    validation = tmp_path / "results" / "validation.json"
+    pipeline.validate_corpus(cfg=cfg, out_json=validation)
+    return corpus, cfg, validation
+
+
+def test_a_shard_is_cut_by_the_recorded_sizes_and_reads_only_its_own_texts(
+    tmp_path: Path,
+) -> None:
+    corpus, cfg, validation = _two_shard_corpus(tmp_path)
+    # The long first text fills shard 0 by bytes. The shard needs neither metadata.csv
+    # (facet values come from validation.json) nor the other shard's texts.
+    (corpus / "metadata.csv").unlink()
+    for doc_id in "bcd":
+        (corpus / "texts" / f"{doc_id}.txt").unlink()
+    out = tmp_path / "shards"
+    pipeline.preprocess_shard(
+        validation_json=validation,
+        cfg=cfg,
+        shard_index=0,
+        n_shards=2,
+        out_units=out / "000.jsonl",
+        out_counts=out / "000.counts.json",
+    )
+    assert _shard_doc_ids(out / "000.jsonl") == ["a"]
+    with open(out / "000.jsonl", encoding="utf-8") as handle:
+        tokens = {token for line in handle for token in json.loads(line)["tokens"]}
+    assert "kommun" in tokens
+    assert "umeå" not in tokens  # a facet value, dropped as a stopword
+
+
+def test_a_validation_file_without_text_sizes_still_gives_shards_by_count(
+    tmp_path: Path,
+) -> None:
+    _, cfg, validation = _two_shard_corpus(tmp_path)
+    report = json.loads(validation.read_text(encoding="utf-8"))
+    del report["text_sizes"]  # as written before the sizes were recorded
+    validation.write_text(json.dumps(report), encoding="utf-8")
+    out = tmp_path / "shards"
+    for index in range(2):
+        pipeline.preprocess_shard(
+            validation_json=validation,
+            cfg=cfg,
+            shard_index=index,
+            n_shards=2,
+            out_units=out / f"{index:03d}.jsonl",
+            out_counts=out / f"{index:03d}.counts.json",
+        )
+    assert _shard_doc_ids(out / "000.jsonl") == ["a", "b"]
+    assert _shard_doc_ids(out / "001.jsonl") == ["c", "d"]

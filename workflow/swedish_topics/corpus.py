@@ -157,6 +157,9 @@ class ValidationReport:
         The facets that were checked.
     text_bytes
         Total size of the texts in bytes.
+    text_sizes
+        Size of each text in bytes, in the order of ``doc_ids`` (the preprocessing shards
+        are cut by them without looking at every file again).
     """
 
     doc_ids: list[str]
@@ -165,6 +168,7 @@ class ValidationReport:
     facets: list[str] = field(default_factory=list)
     numeric_facets: list[str] = field(default_factory=list)
     text_bytes: int = 0
+    text_sizes: list[int] = field(default_factory=list)
 
     @property
     def n_docs(self) -> int:
@@ -180,6 +184,7 @@ class ValidationReport:
             "numeric_facets": list(self.numeric_facets),
             "groups": {facet: dict(values) for facet, values in self.groups.items()},
             "text_bytes": self.text_bytes,
+            "text_sizes": list(self.text_sizes),
             "warnings": list(self.warnings),
         }
 
@@ -1067,7 +1072,7 @@ def validate_corpus(
             problems=problems,
             warnings=warnings,
         )
-    text_bytes = 0
+    text_sizes: list[int] = []
     max_bytes = int(max_text_mb * BYTES_PER_MB)
     if stems is not None and table is not None:
         n_with_text = 0
@@ -1087,11 +1092,13 @@ def validate_corpus(
                 )
                 continue
             n_with_text += 1
-            text_bytes += _check_text(
-                texts_dir / _text_name(doc_id),
-                max_bytes=max_bytes,
-                problems=problems,
-                warnings=warnings,
+            text_sizes.append(
+                _check_text(
+                    texts_dir / _text_name(doc_id),
+                    max_bytes=max_bytes,
+                    problems=problems,
+                    warnings=warnings,
+                )
             )
         if n_with_text < len(stems):  # doc ids are distinct: some texts have no row
             id_set = set(doc_ids)
@@ -1119,7 +1126,8 @@ def validate_corpus(
         groups=groups,
         facets=list(facets),
         numeric_facets=list(numeric_facets),
-        text_bytes=text_bytes,
+        text_bytes=sum(text_sizes),
+        text_sizes=text_sizes,
     )
     for warning in report.warnings:
         logger.warning("%s", warning)
@@ -1127,7 +1135,7 @@ def validate_corpus(
         "Corpus %s: %d documents, %.1f MB of text, %d warning(s)",
         corpus_dir,
         report.n_docs,
-        text_bytes / BYTES_PER_MB,
+        report.text_bytes / BYTES_PER_MB,
         len(report.warnings),
     )
     return report

@@ -14,7 +14,6 @@ import itertools
 import json
 import logging
 import math
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -95,21 +94,26 @@ def preprocess_shard(
     out_units: PathLike,
     out_counts: PathLike,
 ) -> None:
-    """Clean, split, tokenise, lemmatise and filter the documents of one shard."""
-    from swedish_topics.corpus import TEXTS_NAME, iter_documents, read_metadata
+    """Clean, split, tokenise, lemmatise and filter the documents of one shard.
+
+    The shard's documents and the facet values (stopwords when
+    ``stopwords.remove_facet_values``) come from ``validation_json``, which holds each
+    text's size and each facet's groups, so a shard reads no file but its own texts.
+    """
+    from swedish_topics.corpus import iter_documents
     from swedish_topics.preprocess import preprocess_shard as _preprocess_shard
 
     validation = _load_validation(validation_json)
     corpus_dir = Path(cfg["corpus"])
-    all_ids = validation["doc_ids"]
-    texts_dir = os.path.join(corpus_dir, TEXTS_NAME)  # os.stat: 15,000 Paths cost 0.3 s
-    sizes = [os.stat(os.path.join(texts_dir, f"{doc_id}.txt")).st_size for doc_id in all_ids]
-    doc_ids = shard_doc_ids(all_ids, shard_index, n_shards, sizes=sizes)
+    # Cut by bytes; a validation.json from before text_sizes existed gives equal counts.
+    doc_ids = shard_doc_ids(
+        validation["doc_ids"], shard_index, n_shards, sizes=validation.get("text_sizes")
+    )
     facet_values: list[str] = []
     if cfg["preprocess"]["stopwords"]["remove_facet_values"]:
+        groups = validation["groups"]
         categorical = [f for f in cfg["facets"] if f not in cfg["numeric_facets"]]
-        metadata = read_metadata(corpus_dir / "metadata.csv", categorical)
-        facet_values = sorted({row[f] for row in metadata.rows for f in categorical if row.get(f)})
+        facet_values = sorted({value for f in categorical for value in groups.get(f, ())})
     logger.info("shard %d/%d: %d documents", shard_index + 1, n_shards, len(doc_ids))
     _preprocess_shard(
         iter_documents(corpus_dir, doc_ids),
