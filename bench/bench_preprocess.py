@@ -4,16 +4,19 @@ Every timed run is a fresh process (:mod:`shard_worker`), as a ``preprocess_shar
 
 - *bare*: the shard's texts read with ``swedish_topics.corpus.iter_documents`` (as the rule
   reads them) and tokenised with ``re.findall(r"\\w+", text.lower())``; best of two runs.
-- *pipeline*: ``swedish_topics.pipeline.preprocess_shard`` (validation list, metadata for
-  the facet stopwords, clean → units → tokenise → lemmatise → stopwords, JSON lines and
+- *pipeline*: ``swedish_topics.pipeline.preprocess_shard`` (validation list with the text
+  sizes and facet values, clean → units → tokenise → lemmatise → stopwords, JSON lines and
   counts written). Throughput is the bare regex's token count divided by these seconds, so
   both figures count the same tokens.
 - *1 vs 2 processes*: the whole corpus as one shard in one process against two shards in
   two processes started together, wall time measured from outside (interpreter start and
   imports included on both sides). Run :data:`REPEATS` times, alternating one and two
   processes, and the best of each is kept (as for the bare regex): on a shared 2-core
-  virtual machine a single pair of runs varied by a third between bench runs of the same
-  code.
+  virtual machine the same job's wall time varies by up to a third from run to run.
+- *ceiling*: in the same alternation, shard 0 of the two alone and two copies of it
+  started together; ``2 × alone / together`` is what this machine gives two processes
+  that do the same work with nothing shared or duplicated, so the speed-up can be read
+  against it (memory bandwidth, caches and a busy host all lower it).
 
 Two in-process diagnostics follow: the time of each step (one instrumented pass with cold
 caches) and the hot path with warm caches (``TextPipeline.final_tokens`` on every text
@@ -36,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 WORKER = str(Path(__file__).resolve().parent / "shard_worker.py")
 #: Runs of each of "1 process" and "2 processes"; the fastest of each counts.
-REPEATS = 2
+REPEATS = 3
 
 
 def _warm_page_cache(corpus: Path, doc_ids: list[str]) -> None:
@@ -45,9 +48,16 @@ def _warm_page_cache(corpus: Path, doc_ids: list[str]) -> None:
 
 
 def _pipeline_processes(
-    validation: Path, cfg_json: Path, n_shards: int, out_dir: Path
+    validation: Path,
+    cfg_json: Path,
+    n_shards: int,
+    out_dir: Path,
+    *,
+    shards: list[int] | None = None,
 ) -> tuple[float, list[dict[str, Any]]]:
-    """Start ``n_shards`` shard processes together; return wall seconds and their reports."""
+    """Start one process per shard of ``shards`` (default: every shard of ``n_shards``)
+    together; return wall seconds and their reports. Each writes under its own folder."""
+    shards = list(range(n_shards)) if shards is None else shards
     started = time.perf_counter()
     procs = [
         subprocess.Popen(
@@ -57,16 +67,16 @@ def _pipeline_processes(
                 "pipeline",
                 str(validation),
                 str(cfg_json),
-                str(i),
+                str(shard),
                 str(n_shards),
-                str(out_dir),
+                str(out_dir / f"process{k}"),
             ],
             cwd=REPO,
             env=single_thread_env(),
             stdout=subprocess.PIPE,
             text=True,
         )
-        for i in range(n_shards)
+        for k, shard in enumerate(shards)
     ]
     outs = [p.communicate()[0] for p in procs]
     wall = time.perf_counter() - started
@@ -76,23 +86,50 @@ def _pipeline_processes(
     return wall, [json.loads(o.strip().splitlines()[-1]) for o in outs]
 
 
-def _one_vs_two(
-    validation: Path, cfg_json: Path, work: Path
-) -> tuple[float, dict[str, Any], float, list[dict[str, Any]]]:
-    """Best of :data:`REPEATS` alternating runs of one process and of two: the wall
-    seconds and the report of the fastest one-process run, and the same of two."""
-    ones, twos = [], []
+def _one_vs_two(validation: Path, cfg_json: Path, work: Path) -> dict[str, Any]:
+    """Best of :data:`REPEATS` alternating runs of one process, of two, and of the
+    ceiling's pair (shard 0 of 2 alone, and twice at once).
+
+    Returns the wall seconds and the report of the fastest one-process run
+    (``wall1``, ``one``), of the fastest two-process run (``wall2``, ``two``), and the
+    best walls of the ceiling's runs (``alone``, ``together``).
+    """
+    ones, twos, alones, togethers = [], [], [], []
     for _ in range(REPEATS):
         ones.append(_pipeline_processes(validation, cfg_json, 1, work / "one"))
         twos.append(_pipeline_processes(validation, cfg_json, 2, work / "two"))
+        alones.append(_pipeline_processes(validation, cfg_json, 2, work / "alone", shards=[0]))
+        togethers.append(
+            _pipeline_processes(validation, cfg_json, 2, work / "together", shards=[0, 0])
+        )
     logger.info(
-        "1 process: %s s; 2 processes: %s s (wall, each run)",
-        " / ".join(f"{w:.2f}" for w, _ in ones),
-        " / ".join(f"{w:.2f}" for w, _ in twos),
+        "1 process: %s s; 2 processes: %s s; shard 0 alone: %s s, twice at once: %s s "
+        "(wall, each run)",
+        *(" / ".join(f"{w:.2f}" for w, _ in runs) for runs in (ones, twos, alones, togethers)),
     )
     wall1, (one,) = min(ones, key=lambda run: run[0])
     wall2, two = min(twos, key=lambda run: run[0])
-    return wall1, one, wall2, two
+    return {
+        "wall1": wall1,
+        "one": one,
+        "wall2": wall2,
+        "two": two,
+        "alone": min(w for w, _ in alones),
+        "together": min(w for w, _ in togethers),
+    }
+
+
+def _scaling_figures(runs: dict[str, Any]) -> dict[str, Any]:
+    """The figures of :func:`_one_vs_two` written to the results."""
+    return {
+        "one_process_wall": runs["wall1"],
+        "two_process_wall": runs["wall2"],
+        "two_process_shards": [r["seconds"] for r in runs["two"]],
+        "speedup_two_cores": runs["wall1"] / runs["wall2"],
+        "ceiling_alone_wall": runs["alone"],
+        "ceiling_together_wall": runs["together"],
+        "ceiling_two_cores": 2 * runs["alone"] / runs["together"],
+    }
 
 
 def breakdown(corpus: Path, doc_ids: list[str], cfg: dict[str, Any]) -> dict[str, float]:
@@ -153,14 +190,14 @@ def scaling(corpus: Path, work: Path, cfg: dict[str, Any]) -> dict[str, Any]:
     cfg_json.write_text(json.dumps(cfg, default=str), encoding="utf-8")
     with open(validation, encoding="utf-8") as handle:
         _warm_page_cache(corpus, json.load(handle)["doc_ids"])
-    wall1, _, wall2, two = _one_vs_two(validation, cfg_json, work)
-    logger.info("%s: 1 process %.2f s, 2 processes %.2f s wall", corpus.name, wall1, wall2)
-    return {
-        "one_process_wall": wall1,
-        "two_process_wall": wall2,
-        "two_process_shards": [r["seconds"] for r in two],
-        "speedup_two_cores": wall1 / wall2,
-    }
+    figures = _scaling_figures(_one_vs_two(validation, cfg_json, work))
+    logger.info(
+        "%s: 1 process %.2f s, 2 processes %.2f s wall",
+        corpus.name,
+        figures["one_process_wall"],
+        figures["two_process_wall"],
+    )
+    return figures
 
 
 def run(
@@ -184,9 +221,12 @@ def run(
     tokens = int(bare["tokens"])
     logger.info("bare regex: %d tokens in %.2f s", tokens, bare["seconds"])
 
-    wall1, one, wall2, two = _one_vs_two(validation, cfg_json, work)
-    logger.info("pipeline, 1 process: %.2f s in-process, %.2f s wall", one["seconds"], wall1)
-    logger.info("pipeline, 2 processes: %.2f s wall", wall2)
+    runs = _one_vs_two(validation, cfg_json, work)
+    one = runs["one"]
+    logger.info(
+        "pipeline, 1 process: %.2f s in-process, %.2f s wall", one["seconds"], runs["wall1"]
+    )
+    logger.info("pipeline, 2 processes: %.2f s wall", runs["wall2"])
     steps = breakdown(corpus, doc_ids, cfg)
     at_4x = scaling(corpus_4x, work / "4x", cfg) if corpus_4x is not None else None
     return {
@@ -199,9 +239,6 @@ def run(
         "bare_tokens_per_second": tokens / bare["seconds"],
         "ratio_to_bare": one["seconds"] / bare["seconds"],
         "import_seconds": one["import_seconds"],
-        "one_process_wall": wall1,
-        "two_process_wall": wall2,
-        "two_process_shards": [r["seconds"] for r in two],
-        "speedup_two_cores": wall1 / wall2,
+        **_scaling_figures(runs),
         "steps": steps,
     }
