@@ -9,7 +9,10 @@ Every figure is measured in this run, each next to its baseline (bench/README.md
    NPMI; a generated corpus with known topics: recovery);
 3. coherence of the whole grid (ours) vs gensim's CoherenceModel;
 4. wall time of the whole workflow on 2 cores, per stage;
-5. peak memory per stage at 1× and 4× the corpus.
+5. peak memory per stage at 1× and 4× the corpus;
+6. (only when asked for, ``--sections 6``) the whole workflow on the corpus copied seven
+   times, 108,955 documents: wall time and peak memory per stage, against section 5's
+   1× run when both run together.
 
 ``--quick`` uses 1,500 documents and small settings (about 2-3 minutes); the full run takes
 about 40 minutes. Results: ``<out>/results.json`` and ``<out>/report.md`` (the table that
@@ -51,6 +54,8 @@ QUICK_E2E = [
 #: The grid of the memory runs at 1× and 4×: the largest K, two seeds, few sweeps.
 MEMORY_GRID = ["model={k: [40], seeds: [1, 2], iterations: 20, passes: 2, eval_every: 1}"]
 QUICK_MEMORY_GRID = ["model={k: [10], seeds: [1, 2], iterations: 20, passes: 2, eval_every: 1}"]
+#: Copies of the corpus in section 6: 7 × 15,565 = 108,955 documents.
+LARGE_COPIES = 7
 
 
 # ----------------------------------------------------------------------------- table
@@ -334,8 +339,39 @@ def section_memory(res: dict[str, Any], table: Table) -> None:
         )
 
 
+def section_large(res: dict[str, Any], table: Table) -> None:
+    g = res["large"]
+    c = g["counts"]
+    table.section(
+        f"6. {g['documents']:,} documents ({LARGE_COPIES}× the corpus; {c['raw_tokens']:,} "
+        f"tokens, {c['units']:,} units, vocabulary {c['vocabulary']:,}), snakemake --cores 2, "
+        f"grid {g['grid']}; baseline: section 5's 1× run ({_load_note(g)})"
+    )
+    one = res.get("memory", {}).get("stages_1x")
+    base_wall = res.get("memory", {}).get("wall_1x")
+    table.add(
+        "wall s, all rules",
+        g["wall_seconds"],
+        base_wall,
+        g["wall_seconds"] / base_wall if base_wall else None,
+    )
+    by_stage = {s["stage"]: s for s in one or []}
+    peak = max(s["peak_rss_mb"] for s in g["stages"])
+    base_peak = max(s["peak_rss_mb"] for s in one) if one else None
+    table.add("peak RSS MB, whole run", peak, base_peak, peak / base_peak if base_peak else None)
+    for st in g["stages"]:
+        base = by_stage.get(st["stage"])
+        table.add(
+            f"  stage {st['stage']}: peak RSS MB (wall span {st['span_seconds']:.0f} s, "
+            f"{st['n_jobs']} jobs)",
+            st["peak_rss_mb"],
+            base["peak_rss_mb"] if base else None,
+            st["peak_rss_mb"] / base["peak_rss_mb"] if base else None,
+        )
+
+
 def detail_tables(res: dict[str, Any]) -> str:
-    """Per-rule detail of the workflow runs (sections 4 and 5) as Markdown."""
+    """Per-rule detail of the workflow runs (sections 4, 5 and 6) as Markdown."""
     out = []
     if "e2e" in res:
         out += [
@@ -372,6 +408,22 @@ def detail_tables(res: dict[str, Any]) -> str:
                 f"| {r['stage']} | {r['rule']} | {b['peak_rss_mb']:.0f} | "
                 f"{r['peak_rss_mb']:.0f} | {r['peak_rss_mb'] / b['peak_rss_mb']:.2f} | "
                 f"{b['max_job_seconds']:.1f} | {r['max_job_seconds']:.1f} |"
+            )
+    if "large" in res:
+        out += [
+            "",
+            f"Section 6 per rule: `{res['large']['command']}`",
+            "",
+            "| stage | rule | jobs | wall span s | sum of job s | longest job s | CPU s "
+            "| peak RSS MB |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for r in res["large"]["rules"]:
+            out.append(
+                f"| {r['stage']} | {r['rule']} | {r['n_jobs']} | "
+                f"{r['last_end'] - r['first_start']:.1f} | {r['job_seconds']:.1f} | "
+                f"{r['max_job_seconds']:.1f} | {r['cpu_seconds']:.1f} | "
+                f"{r['peak_rss_mb']:.0f} |"
             )
     return "\n".join(out)
 
@@ -507,6 +559,30 @@ def main(argv: list[str] | None = None) -> int:
         mem["machine_cores_busy"] = load.cores()
         res["memory"] = mem
         section_memory(res, table)
+
+    if 6 in sections:
+        load = Load()
+        large = replicate_corpus(corpus, work / f"corpus_{LARGE_COPIES}x", copies=LARGE_COPIES)
+        grid = QUICK_MEMORY_GRID if args.quick else MEMORY_GRID
+        results = work / f"large_{LARGE_COPIES}x"
+        record, rules, stages = bench_workflow.run_workflow(
+            corpus=large, results=results, log=work / f"large_{LARGE_COPIES}x.log", extra=grid
+        )
+        with open(results / "interim" / "validation.json", encoding="utf-8") as handle:
+            n_docs = int(json.load(handle)["n_docs"])
+        res["large"] = {
+            "grid": grid[0].split("=", 1)[1],
+            "documents": n_docs,
+            "command": " ".join(
+                bench_workflow.snakemake_command(corpus=large, results=results, extra=grid)
+            ),
+            "wall_seconds": record.wall_seconds,
+            "rules": rules,
+            "stages": stages,
+            "counts": bench_workflow.summary_counts(results),
+            "machine_cores_busy": load.cores(),
+        }
+        section_large(res, table)
 
     res["total_seconds"] = time.perf_counter() - started
     res["machine_busy_seconds"] = machine_busy_seconds() - busy0
