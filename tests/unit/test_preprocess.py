@@ -15,6 +15,7 @@ from gensim.corpora import Dictionary, MmCorpus
 from swedish_topics.io import atomic_write_json, read_csv
 from swedish_topics.preprocess import (
     SUMMARY_STEPS,
+    Phrases,
     TextPipeline,
     _json_line,
     _write_counts,
@@ -373,3 +374,65 @@ def test_phrases_and_empty_units(tmp_path: Path, enabled: bool) -> None:
     summary = {r["step"]: r for r in read_csv(tmp_path / "t" / "preprocessing_summary.csv")}
     assert summary["phrases"]["units"] == "6"
     assert summary["vocabulary_filter"]["units"] == "5"
+
+
+# ------------------------------------------------- phrases: gensim's results, faster
+def _gensim_phrases(
+    units: list[list[str]], *, min_count: int, threshold: float, max_vocab_size: int
+) -> Any:
+    from gensim.models.phrases import Phrases as GensimPhrases
+
+    return GensimPhrases(
+        units,
+        min_count=min_count,
+        threshold=threshold,
+        scoring="npmi",
+        delimiter="_",
+        max_vocab_size=max_vocab_size,
+    ).freeze()
+
+
+def _random_units(seed: int, *, awkward: bool) -> list[list[str]]:
+    """Units from a Zipf-like vocabulary, so that pairs recur; ``awkward`` adds empty
+    tokens and tokens that hold the delimiter."""
+    import random
+
+    rng = random.Random(seed)
+    words = [f"w{i}" for i in range(40)]
+    if awkward:
+        words += ["", "_", "a_b", "w1_w2", "_w3", "w4_"]
+    weights = [1.0 / (i + 1) for i in range(len(words))]
+    units = []
+    for _ in range(rng.randint(50, 400)):
+        n = rng.choice([0, 1, 2, rng.randint(3, 30)])
+        unit = rng.choices(words, weights, k=n)
+        if n > 4 and rng.random() < 0.5:  # plant a recurring pair
+            unit[2:4] = ["w5", "w6"]
+        units.append(unit)
+    return units
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("awkward", [False, True])
+def test_phrases_learn_and_join_exactly_as_gensim(seed: int, awkward: bool) -> None:
+    units = _random_units(seed, awkward=awkward)
+    min_count = [1, 2, 5][seed % 3]
+    threshold = [-0.5, 0.0, 0.3, 0.9][seed % 4]
+    # A small cap makes both prune their counts (every fourth seed).
+    cap = 60 if seed % 4 == 3 else 40_000_000
+    ours = Phrases(units, min_count=min_count, threshold=threshold, max_vocab_size=cap)
+    theirs = _gensim_phrases(units, min_count=min_count, threshold=threshold, max_vocab_size=cap)
+    assert ours.phrasegrams == theirs.phrasegrams
+    assert ours.phrasegrams or threshold > 0.3 or cap == 60  # the test joins something
+    for unit in units:
+        assert ours[unit] == theirs[unit]
+
+
+def test_phrases_join_greedily_from_the_left_as_gensim() -> None:
+    units = [["a", "b", "c"]] * 5 + [["b", "c"]] * 5 + [["x", "a", "b", "b", "c", "c"]]
+    ours = Phrases(units, min_count=2, threshold=-0.9)
+    theirs = _gensim_phrases(units, min_count=2, threshold=-0.9, max_vocab_size=40_000_000)
+    assert {"a_b", "b_c"} <= set(ours.phrasegrams)
+    for unit in [*units, ["a", "b", "c", "b", "c"], ["c", "a", "b"], []]:
+        assert ours[unit] == theirs[unit]
+    assert ours[["a", "b", "c"]] == ["a_b", "c"]  # the left pair wins

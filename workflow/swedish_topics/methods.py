@@ -95,7 +95,7 @@ def methods_text(
             stop_bits += " (so that topics describe themes, not places)"
 
     phrases = (
-        f"frequent collocations were joined with gensim Phrases (NPMI threshold "
+        f"frequent collocations were joined as gensim's Phrases joins them (NPMI threshold "
         f"{pre['phrases']['threshold']}, minimum count {pre['phrases']['min_count']})"
         if pre["phrases"]["enabled"]
         else "no collocations were joined"

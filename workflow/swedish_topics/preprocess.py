@@ -10,9 +10,9 @@ Two stages, both streaming (memory grows with the vocabulary, not with the corpu
    per line: ``unit_id``, ``doc_id``, ``text``, ``tokens``) and
    ``{shard}.counts.json`` (tokens, types and units after each step, with each step's
    vocabulary so that types can be counted across shards).
-2. :func:`build_corpus` (one job): read the shards in order, learn phrases (gensim
-   ``Phrases``, NPMI scoring, frozen), build the vocabulary (gensim ``Dictionary`` +
-   ``filter_extremes``), and write ``preprocess/units.tsv``, ``units.jsonl``,
+2. :func:`build_corpus` (one job): read the shards in order, learn phrases (gensim's
+   ``Phrases`` algorithm, NPMI scoring: :class:`Phrases`), build the vocabulary (gensim
+   ``Dictionary`` + ``filter_extremes``), and write ``preprocess/units.tsv``, ``units.jsonl``,
    ``dictionary.txt``, ``corpus.mm``, ``tables/vocabulary.csv`` and
    ``tables/preprocessing_summary.csv``.
 
@@ -46,9 +46,10 @@ import functools
 import json
 import logging
 import operator
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain, compress
+from itertools import chain, compress, pairwise
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -528,20 +529,116 @@ def _merge_counts(count_files: Sequence[Path]) -> dict[str, dict[str, int]]:
     return merged
 
 
-def learn_phrases(sentences: Iterable[list[str]], *, min_count: int, threshold: float) -> Any:
-    """Learn bigram phrases with NPMI scoring and return the frozen (fast) model."""
-    from gensim.models.phrases import Phrases
+#: gensim ``Phrases``' default cap on the counted unigram and bigram types.
+PHRASES_MAX_VOCAB = 40_000_000
 
-    phrases = Phrases(
-        sentences,
-        min_count=min_count,
-        threshold=threshold,
-        scoring="npmi",
-        delimiter=PHRASE_DELIMITER,
-    )
-    frozen = phrases.freeze()
-    logger.info("phrases: %d bigrams learned", len(frozen.phrasegrams))
-    return frozen
+
+class Phrases:
+    """Bigram phrases learned and applied exactly as gensim's ``Phrases`` (NPMI scoring,
+    no connector words) and its frozen model ``FrozenPhrases`` learn and apply them.
+
+    gensim counts, scores and joins token by token in Python; here the counting is
+    ``Counter.update`` over each unit's tokens and its ``map``-joined bigrams, only the
+    bigrams seen ``min_count`` times are scored (with gensim's own ``npmi_scorer``; the
+    others score minus infinity there), and a unit is joined with one set look-up per
+    token that could start a phrase. The phrases and the joined units are gensim's
+    (tested against it, including its pruning of the counts above
+    :data:`PHRASES_MAX_VOCAB` types and its quirks with empty tokens and tokens that hold
+    the delimiter).
+
+    Parameters
+    ----------
+    sentences
+        Token lists (units), iterated once.
+    min_count, threshold
+        gensim's ``min_count`` and ``threshold`` (NPMI in (-1, 1]).
+    delimiter
+        Joins the two tokens of a phrase.
+    max_vocab_size
+        gensim's ``max_vocab_size``: above it, rare counts are pruned as gensim prunes them.
+    """
+
+    def __init__(
+        self,
+        sentences: Iterable[list[str]],
+        *,
+        min_count: int,
+        threshold: float,
+        delimiter: str = PHRASE_DELIMITER,
+        max_vocab_size: int = PHRASES_MAX_VOCAB,
+    ) -> None:
+        from gensim.models.phrases import npmi_scorer
+        from gensim.utils import prune_vocab
+
+        self.threshold = threshold
+        self.delimiter = delimiter
+        counts: Counter[str] = Counter()
+        total_words, min_reduce = 0, 1
+        join = delimiter.join
+        for sentence in sentences:
+            counts.update(sentence)
+            counts.update(map(join, pairwise(sentence)))
+            total_words += len(sentence)
+            if len(counts) > max_vocab_size:
+                prune_vocab(counts, min_reduce)
+                min_reduce += 1
+        # gensim's export_phrases: every counted type holding the delimiter is a
+        # candidate, scored by its first and last part.
+        n_types = len(counts)
+        grams: dict[str, float] = {}
+        for phrase, n in counts.items():
+            if n < min_count or delimiter not in phrase:
+                continue  # npmi_scorer gives minus infinity below min_count
+            parts = phrase.split(delimiter)
+            n_a, n_b = counts.get(parts[0], 0), counts.get(parts[-1], 0)
+            if n_a <= 0 or n_b <= 0:
+                continue
+            score = npmi_scorer(
+                worda_count=n_a,
+                wordb_count=n_b,
+                bigram_count=n,
+                len_vocab=n_types,
+                min_count=min_count,
+                corpus_word_count=total_words,
+            )
+            if score > threshold:
+                grams[phrase] = score
+        #: phrase -> its NPMI score (gensim's ``FrozenPhrases.phrasegrams``)
+        self.phrasegrams = grams
+        #: every prefix of a phrase that a delimiter follows: the tokens that can start one
+        self._starts = {
+            delimiter.join(parts[:i])
+            for parts in (phrase.split(delimiter) for phrase in grams)
+            for i in range(1, len(parts))
+        }
+        logger.info("phrases: %d bigrams learned", len(grams))
+
+    def __getitem__(self, sentence: Sequence[str]) -> list[str]:
+        """The tokens with each phrase joined, as ``FrozenPhrases[sentence]``."""
+        out: list[str] = []
+        append = out.append
+        starts, grams, delimiter = self._starts, self.phrasegrams, self.delimiter
+        start = ""
+        for word in sentence:
+            if not start:  # gensim tests the pending token's truth, so "" never starts one
+                start = word
+                continue
+            if start in starts:
+                phrase = start + delimiter + word
+                if phrase in grams:  # every phrase scored above the threshold
+                    append(phrase)
+                    start = ""
+                    continue
+            append(start)
+            start = word
+        if start:
+            append(start)
+        return out
+
+
+def learn_phrases(sentences: Iterable[list[str]], *, min_count: int, threshold: float) -> Phrases:
+    """Learn bigram phrases with NPMI scoring (see :class:`Phrases`)."""
+    return Phrases(sentences, min_count=min_count, threshold=threshold)
 
 
 def build_corpus(
@@ -637,7 +734,8 @@ def build_corpus(
                 row = {"unit_id": record["unit_id"], "doc_id": record["doc_id"]}
                 row["text"] = record["text"]
                 jsonl.write(json.dumps(row, ensure_ascii=False) + "\n")
-                yield dictionary.doc2bow(tokens)
+                # dictionary.doc2bow(tokens), whose tokens are all known: (id, count) by id
+                yield sorted(Counter(map(token2id.__getitem__, tokens)).items())
 
         MmCorpus.save_corpus(str(mm_tmp), bows(), id2word=dictionary, progress_cnt=10000)
     stale_index = Path(f"{mm_path}.index")
