@@ -155,8 +155,6 @@ class ValidationReport:
         for numeric facets).
     facets, numeric_facets
         The facets that were checked.
-    text_bytes
-        Total size of the texts in bytes.
     text_sizes
         Size of each text in bytes, in the order of ``doc_ids`` (the preprocessing shards
         are cut by them without looking at every file again).
@@ -167,13 +165,17 @@ class ValidationReport:
     groups: dict[str, dict[str, int]] = field(default_factory=dict)
     facets: list[str] = field(default_factory=list)
     numeric_facets: list[str] = field(default_factory=list)
-    text_bytes: int = 0
     text_sizes: list[int] = field(default_factory=list)
 
     @property
     def n_docs(self) -> int:
         """Number of documents."""
         return len(self.doc_ids)
+
+    @property
+    def text_bytes(self) -> int:
+        """Total size of the texts in bytes."""
+        return sum(self.text_sizes)
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-serialisable dict (the content of ``interim/validation.json``)."""
@@ -1126,7 +1128,6 @@ def validate_corpus(
         groups=groups,
         facets=list(facets),
         numeric_facets=list(numeric_facets),
-        text_bytes=sum(text_sizes),
         text_sizes=text_sizes,
     )
     for warning in report.warnings:
