@@ -570,7 +570,6 @@ class Phrases:
         from gensim.models.phrases import npmi_scorer
         from gensim.utils import prune_vocab
 
-        self.threshold = threshold
         self.delimiter = delimiter
         counts: Counter[str] = Counter()
         total_words, min_reduce = 0, 1
@@ -636,11 +635,6 @@ class Phrases:
         return out
 
 
-def learn_phrases(sentences: Iterable[list[str]], *, min_count: int, threshold: float) -> Phrases:
-    """Learn bigram phrases with NPMI scoring (see :class:`Phrases`)."""
-    return Phrases(sentences, min_count=min_count, threshold=threshold)
-
-
 def build_corpus(
     shard_files: Sequence[Path],
     count_files: Sequence[Path],
@@ -676,7 +670,7 @@ def build_corpus(
     # Pass 1: phrases.
     phraser = None
     if phrases_cfg.get("enabled", True):
-        phraser = learn_phrases(
+        phraser = Phrases(
             _ShardTokens(shard_files),
             min_count=int(phrases_cfg.get("min_count", 5)),
             threshold=float(phrases_cfg.get("threshold", 0.5)),
