@@ -5,10 +5,13 @@ job pays (a fresh interpreter, the lemmatiser's dictionary load, empty caches)::
 
     python bench/shard_worker.py pipeline VALIDATION CONFIG_JSON SHARD N_SHARDS OUT_DIR
     python bench/shard_worker.py bare VALIDATION CONFIG_JSON SHARD N_SHARDS
+    python bench/shard_worker.py lemmas FORMS_JSON CONFIG_JSON
 
 Prints one JSON line: ``seconds`` (the work; the package's modules are imported before
 the clock starts), ``import_seconds``, ``tokens`` (bare mode: ``\\w+`` tokens of the
-lower-cased texts), ``documents``.
+lower-cased texts), ``documents``. The ``lemmas`` mode times the lemmatiser alone as a
+shard job pays for it: simplemma's dictionary decode (``decode_seconds``, its first
+look-up) and the lemmas of the forms in ``FORMS_JSON`` (a JSON list; ``seconds``).
 """
 
 from __future__ import annotations
@@ -56,6 +59,24 @@ def pipeline(validation: Path, cfg: dict, shard: int, n_shards: int, out_dir: Pa
     return {"seconds": seconds, "documents": counts["documents"]}
 
 
+def lemmas(forms_json: Path, cfg: dict) -> dict:
+    """Lemmatise every form of ``forms_json`` once, with the configured lemmatiser."""
+    from swedish_topics.lemmatize import Lemmatizer, load_overrides
+
+    lem = cfg["preprocess"]["lemmatize"]
+    with open(forms_json, encoding="utf-8") as handle:
+        forms = json.load(handle)
+    overrides = load_overrides(lem["overrides"]) if lem.get("overrides") else None
+    lemmatizer = Lemmatizer(overrides=overrides, greedy=lem.get("greedy", True))
+    started = time.perf_counter()
+    lemmatizer.lemmatize("kommunerna")  # simplemma decodes its dictionary on first use
+    decode = time.perf_counter() - started
+    started = time.perf_counter()
+    for form in forms:
+        lemmatizer(form)
+    return {"seconds": time.perf_counter() - started, "decode_seconds": decode, "forms": len(forms)}
+
+
 def main(argv: list[str]) -> None:
     import logging
 
@@ -66,13 +87,15 @@ def main(argv: list[str]) -> None:
     import swedish_topics.preprocess  # noqa: F401
 
     import_seconds = time.perf_counter() - started
-    mode, validation, cfg_path, shard, n_shards = argv[:5]
+    mode, first, cfg_path = argv[:3]
     with open(cfg_path, encoding="utf-8") as handle:
         cfg = json.load(handle)
-    if mode == "bare":
-        result = bare(Path(validation), cfg, int(shard), int(n_shards))
+    if mode == "lemmas":
+        result = lemmas(Path(first), cfg)
+    elif mode == "bare":
+        result = bare(Path(first), cfg, int(argv[3]), int(argv[4]))
     else:
-        result = pipeline(Path(validation), cfg, int(shard), int(n_shards), Path(argv[5]))
+        result = pipeline(Path(first), cfg, int(argv[3]), int(argv[4]), Path(argv[5]))
     result["import_seconds"] = import_seconds
     sys.stdout.write(json.dumps(result) + "\n")
 
