@@ -36,8 +36,10 @@ chunk, which gives the chunk's tokens already written as JSON ("kommunerna," →
 chunks is then its tokens as a JSON array, ``str.count`` counts the kept and dropped
 tokens, and the unit's line of the shard file is put together from its JSON-encoded
 fields, all in C and without a list of tokens. The tokeniser, lemmatiser and stopword
-list run once per distinct chunk (or token). Token counts come from these counts; the
-types of each step are gathered from each distinct chunk when that step first sees it.
+list run once per distinct chunk (or token). Token counts come from these counts. The
+types of each step are the tokens of the chunks it has seen: read off the chunk cache at
+the end for the documents that cleaning left unchanged (nearly all), gathered when a
+chunk is first seen for the units and the raw text of the changed ones.
 """
 
 from __future__ import annotations
@@ -103,30 +105,25 @@ class _Memo(dict[str, _V], Generic[_V]):
 
 
 class _View(dict[str, Any]):
-    """The chunks one step has seen, filled on first sight; ``types`` holds their tokens.
+    """The chunks one step has seen in changed documents, filled on first sight from
+    ``value(chunk)`` (which also fills ``chunk_tokens``); ``types`` holds their tokens.
 
-    Chunk -> its encoding in ``chunks``, or its number of tokens with ``count``.
+    Kept apart from the cache of the unchanged documents' chunks, whose types are read
+    off that cache at the end (:meth:`TextPipeline.counts`).
     """
 
     def __init__(
-        self,
-        chunks: Mapping[str, str],
-        chunk_tokens: Mapping[str, tuple[str, ...]],
-        *,
-        count: bool = False,
+        self, value: Callable[[str], Any], chunk_tokens: Mapping[str, tuple[str, ...]]
     ) -> None:
         super().__init__()
-        self._chunks = chunks
+        self._value = value
         self._chunk_tokens = chunk_tokens
-        self._count = count
         #: the tokens of the chunks seen (the types of a step)
         self.types: set[str] = set()
 
     def __missing__(self, chunk: str) -> Any:
-        encoded = self._chunks[chunk]  # fills chunk_tokens
-        tokens = self._chunk_tokens[chunk]
-        self.types.update(tokens)
-        value = self[chunk] = len(tokens) if self._count else encoded
+        value = self[chunk] = self._value(chunk)
+        self.types.update(self._chunk_tokens[chunk])
         return value
 
 
@@ -200,15 +197,17 @@ class TextPipeline:
         self._plain = True
         #: whitespace-separated chunk -> its tokens encoded as one string, the pieces of
         #: its tokens joined (the hot-path cache, filled on first sight)
+        #: (only the chunks of the units of documents that cleaning left unchanged, so
+        #: that their types are its chunks' tokens)
         self._chunks = _Memo(self._analyse)
-        #: chunk -> its tokens before lemmatisation (filled with ``_chunks``, for counts)
+        #: chunk -> its tokens before lemmatisation (filled on first analysis, for counts)
         self._chunk_tokens: dict[str, tuple[str, ...]] = {}
-        # The chunks seen in the units of documents that cleaning left unchanged, in the
-        # units of changed documents, and in the raw text of changed documents (chunk ->
-        # number of tokens), each with the types it has seen (without counting chunks).
-        self._seen_unchanged = _View(self._chunks, self._chunk_tokens)
-        self._seen_changed = _View(self._chunks, self._chunk_tokens)
-        self._seen_raw = _View(self._chunks, self._chunk_tokens, count=True)
+        # The chunks seen in the units of changed documents (chunk -> encoding) and in
+        # their raw text (chunk -> number of tokens), each with the types it has seen.
+        self._seen_changed = _View(self._analyse, self._chunk_tokens)
+        self._seen_raw = _View(self._raw_count, self._chunk_tokens)
+        #: the cache of :meth:`final_tokens`, apart from the counted ones
+        self._loose = _Memo(self._analyse)
         self._raw_tokens = 0
         self._cleaned_tokens = 0
         self._kept_tokens = 0
@@ -256,11 +255,18 @@ class TextPipeline:
             return self._pieces[tokens[0]]
         return "".join(map(self._pieces.__getitem__, tokens))
 
+    def _raw_count(self, chunk: str) -> int:
+        """The number of tokens of a chunk of raw text (tokenised, not lemmatised)."""
+        tokens = self._chunk_tokens.get(chunk)
+        if tokens is None:
+            tokens = self._chunk_tokens[chunk] = self.tokenizer.chunk_tokens(chunk)
+        return len(tokens)
+
     def _encode(self, text: str, seen: Callable[[str], str]) -> tuple[str, int, int]:
         """The kept tokens of ``text`` as a JSON array, their number and that of all tokens.
 
         The array is ``json.dumps(tokens, ensure_ascii=False)``. ``seen`` is the
-        ``__getitem__`` of ``_chunks`` or of one of its views. The hot path is
+        ``__getitem__`` of a chunk cache (``_chunks``, a view or ``_loose``). The hot path is
         ``str.split``, one dict look-up per chunk, ``str.join`` and ``str.count`` (all in
         C); the tokens are encoded one by one only when some lemma is not plain (see
         :meth:`_piece`).
@@ -286,7 +292,7 @@ class TextPipeline:
         and cached: a candidate token never spans whitespace, so a text's tokens are the
         concatenation of its chunks' tokens.
         """
-        tokens: list[str] = json.loads(self._encode(text, self._chunks.__getitem__)[0])
+        tokens: list[str] = json.loads(self._encode(text, self._loose.__getitem__)[0])
         return tokens
 
     def make_units(self, doc_id: str, paragraphs: Sequence[str]) -> list[Unit]:
@@ -328,7 +334,7 @@ class TextPipeline:
             self.removed[reason] += n
         self.hyphenations_joined += cleaned.hyphenations_joined
         units = self.make_units(doc_id, cleaned.paragraphs)
-        seen = (self._seen_changed if cleaned.changed else self._seen_unchanged).__getitem__
+        seen = (self._seen_changed if cleaned.changed else self._chunks).__getitem__
         out = []
         n_tokens = 0
         for unit in units:
@@ -349,8 +355,11 @@ class TextPipeline:
 
     def counts(self) -> dict[str, Any]:
         """Tokens, types (with the vocabulary) and units after each step so far."""
-        cleaned = self._seen_unchanged.types.union(self._seen_changed.types)
-        raw = self._seen_unchanged.types.union(self._seen_raw.types)
+        # The unchanged documents' types: the tokens of their chunks, read off the cache
+        # once instead of gathered on each chunk's first sight.
+        unchanged = set(chain.from_iterable(map(self._chunk_tokens.__getitem__, self._chunks)))
+        cleaned = unchanged.union(self._seen_changed.types)
+        raw = unchanged.union(self._seen_raw.types)
         # A kept token's final token is its lemma, so only the dropped tokens are
         # lemmatised here (a few thousand stopword forms, not the whole vocabulary).
         forms = list(cleaned)
