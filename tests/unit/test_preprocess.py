@@ -128,6 +128,37 @@ def test_counts_per_step() -> None:
     assert pipeline.counts()["removed_paragraphs"]["furniture"] == 1
 
 
+def test_step_vocabularies_equal_a_token_by_token_count() -> None:
+    """Changed and unchanged documents sharing chunks, and a final_tokens call between
+    them: each step's vocabulary is what tokenising every text on its own gives."""
+    pipeline = TextPipeline(preprocess_config(), facet_values=["Umeå"])
+    plain = "Kommunerna i Umeå bygger nya e-tjänster, och skolan säger att det går bra."
+    changed = (
+        "Stäng\n\nKommunerna digitali-\nserar skolan. Fler e-tjänster och nya kulturhus "
+        "kommer, säger kommunen.\n"
+    )
+    assert not pipeline.cleaner.clean(plain).changed and pipeline.cleaner.clean(changed).changed
+    units = pipeline.process_document("a", plain)
+    pipeline.final_tokens("Ett helt annat ord: telefonväxeln.")  # not a document: not counted
+    units += pipeline.process_document("b", changed)
+    steps = pipeline.counts()["steps"]
+
+    tokenize = pipeline.tokenizer.tokenize
+    raw = set(tokenize(plain)) | set(tokenize(changed))
+    cleaned = {t for unit in units for t in tokenize(unit.text)}
+    lemmas = {pipeline.lemmatizer(t) for t in cleaned}
+    kept = {t for unit in units for t in unit.tokens}
+    assert steps["raw"]["vocabulary"] == sorted(raw)
+    assert steps["cleaned"]["vocabulary"] == sorted(cleaned)
+    assert steps["lemmatised"]["vocabulary"] == sorted(lemmas)
+    assert steps["stopwords_removed"]["vocabulary"] == sorted(kept)
+    assert "stäng" in raw and "stäng" not in cleaned  # furniture: raw only
+    assert "digitaliserar" in cleaned and "digitaliserar" not in raw  # joined by cleaning
+    assert "telefonväxeln" not in raw | cleaned
+    assert steps["raw"]["tokens"] == len(tokenize(plain)) + len(tokenize(changed))
+    assert steps["cleaned"]["tokens"] == sum(len(tokenize(u.text)) for u in units)
+
+
 def test_hot_path_equals_process_document() -> None:
     pipeline = TextPipeline(preprocess_config(), facet_values=PLACES)
     for doc_id, text in documents():

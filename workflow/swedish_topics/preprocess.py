@@ -204,7 +204,7 @@ class TextPipeline:
         self._chunk_tokens: dict[str, tuple[str, ...]] = {}
         # The chunks seen in the units of changed documents (chunk -> encoding) and in
         # their raw text (chunk -> number of tokens), each with the types it has seen.
-        self._seen_changed = _View(self._analyse, self._chunk_tokens)
+        self._seen_changed = _View(self._analyse_changed, self._chunk_tokens)
         self._seen_raw = _View(self._raw_count, self._chunk_tokens)
         #: the cache of :meth:`final_tokens`, apart from the counted ones
         self._loose = _Memo(self._analyse)
@@ -254,6 +254,11 @@ class TextPipeline:
         if len(tokens) == 1:  # the usual chunk
             return self._pieces[tokens[0]]
         return "".join(map(self._pieces.__getitem__, tokens))
+
+    def _analyse_changed(self, chunk: str) -> str:
+        """:meth:`_analyse`, reusing the unchanged documents' cache without adding to it."""
+        encoded = self._chunks.get(chunk)
+        return self._analyse(chunk) if encoded is None else encoded
 
     def _raw_count(self, chunk: str) -> int:
         """The number of tokens of a chunk of raw text (tokenised, not lemmatised)."""
