@@ -196,9 +196,9 @@ class TextPipeline:
         #: False once a kept lemma is not plain (see :meth:`_piece`)
         self._plain = True
         #: whitespace-separated chunk -> its tokens encoded as one string, the pieces of
-        #: its tokens joined (the hot-path cache, filled on first sight)
-        #: (only the chunks of the units of documents that cleaning left unchanged, so
-        #: that their types are its chunks' tokens)
+        #: its tokens joined (the hot-path cache, filled on first sight); it holds only
+        #: the chunks of the units of documents that cleaning left unchanged, so that
+        #: these documents' types are its chunks' tokens
         self._chunks = _Memo(self._analyse)
         #: chunk -> its tokens before lemmatisation (filled on first analysis, for counts)
         self._chunk_tokens: dict[str, tuple[str, ...]] = {}
