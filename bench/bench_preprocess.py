@@ -146,16 +146,17 @@ def lemmatiser_alone(forms: list[str], cfg_json: Path, work: Path) -> dict[str, 
     return min(runs, key=lambda r: r["seconds"] + r["decode_seconds"])
 
 
-def breakdown(corpus: Path, doc_ids: list[str], cfg: dict[str, Any]) -> dict[str, Any]:
+def breakdown(corpus: Path, validation: dict[str, Any], cfg: dict[str, Any]) -> dict[str, Any]:
     """Seconds of each pipeline step in one instrumented in-process pass (cold caches),
-    and the distinct forms it lemmatised (``forms``)."""
-    from swedish_topics.corpus import iter_documents, read_metadata
+    and the distinct forms it lemmatised (``forms``). ``validation``: the content of
+    ``validation.json``, whose documents and facet values the shard job would use."""
+    from swedish_topics.corpus import iter_documents
+    from swedish_topics.pipeline import facet_stopword_values
     from swedish_topics.preprocess import TextPipeline
 
+    doc_ids = validation["doc_ids"]
     texts = [text for _, text in iter_documents(corpus, doc_ids)]
-    metadata = read_metadata(corpus / "metadata.csv")
-    categorical = [f for f in cfg["facets"] if f not in cfg["numeric_facets"]]
-    values = sorted({row[f] for row in metadata.rows for f in categorical if row.get(f)})
+    values = facet_stopword_values(cfg, validation)
     started = time.perf_counter()
     pipe = TextPipeline(cfg["preprocess"], facet_values=values)
     init = time.perf_counter() - started
@@ -228,7 +229,8 @@ def run(
     cfg_json = work / "config.json"
     cfg_json.write_text(json.dumps(cfg, default=str), encoding="utf-8")
     with open(validation, encoding="utf-8") as handle:
-        doc_ids = json.load(handle)["doc_ids"]
+        checked = json.load(handle)
+    doc_ids = checked["doc_ids"]
     _warm_page_cache(corpus, doc_ids)
 
     args = [WORKER, "bare", str(validation), str(cfg_json), "0", "1"]
@@ -243,7 +245,7 @@ def run(
         "pipeline, 1 process: %.2f s in-process, %.2f s wall", one["seconds"], runs["wall1"]
     )
     logger.info("pipeline, 2 processes: %.2f s wall", runs["wall2"])
-    steps = breakdown(corpus, doc_ids, cfg)
+    steps = breakdown(corpus, checked, cfg)
     lemmatiser = lemmatiser_alone(steps.pop("forms"), cfg_json, work)
     logger.info(
         "lemmatiser alone: dictionary decode %.2f s, %d distinct forms %.2f s",

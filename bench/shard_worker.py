@@ -60,14 +60,13 @@ def pipeline(validation: Path, cfg: dict, shard: int, n_shards: int, out_dir: Pa
 
 
 def lemmas(forms_json: Path, cfg: dict) -> dict:
-    """Lemmatise every form of ``forms_json`` once, with the configured lemmatiser."""
-    from swedish_topics.lemmatize import Lemmatizer, load_overrides
+    """Lemmatise every form of ``forms_json`` once, with the lemmatiser the pipeline
+    builds from the configuration (no facet values: nothing is looked up before)."""
+    from swedish_topics.preprocess import TextPipeline
 
-    lem = cfg["preprocess"]["lemmatize"]
     with open(forms_json, encoding="utf-8") as handle:
         forms = json.load(handle)
-    overrides = load_overrides(lem["overrides"]) if lem.get("overrides") else None
-    lemmatizer = Lemmatizer(overrides=overrides, greedy=lem.get("greedy", True))
+    lemmatizer = TextPipeline(cfg["preprocess"]).lemmatizer
     started = time.perf_counter()
     lemmatizer.lemmatize("kommunerna")  # simplemma decodes its dictionary on first use
     decode = time.perf_counter() - started

@@ -85,6 +85,16 @@ def shard_doc_ids(
 
 
 # ----------------------------------------------------------------------- preprocess
+def facet_stopword_values(cfg: Mapping[str, Any], validation: Mapping[str, Any]) -> list[str]:
+    """The values of the categorical facets, from ``validation.json``'s groups (sorted),
+    whose names become stopwords; none when ``stopwords.remove_facet_values`` is false."""
+    if not cfg["preprocess"]["stopwords"]["remove_facet_values"]:
+        return []
+    groups = validation["groups"]
+    categorical = [f for f in cfg["facets"] if f not in cfg["numeric_facets"]]
+    return sorted({value for f in categorical for value in groups.get(f, ())})
+
+
 def preprocess_shard(
     *,
     validation_json: PathLike,
@@ -109,16 +119,11 @@ def preprocess_shard(
     doc_ids = shard_doc_ids(
         validation["doc_ids"], shard_index, n_shards, sizes=validation.get("text_sizes")
     )
-    facet_values: list[str] = []
-    if cfg["preprocess"]["stopwords"]["remove_facet_values"]:
-        groups = validation["groups"]
-        categorical = [f for f in cfg["facets"] if f not in cfg["numeric_facets"]]
-        facet_values = sorted({value for f in categorical for value in groups.get(f, ())})
     logger.info("shard %d/%d: %d documents", shard_index + 1, n_shards, len(doc_ids))
     _preprocess_shard(
         iter_documents(corpus_dir, doc_ids),
         config=dict(cfg["preprocess"]),
-        facet_values=facet_values,
+        facet_values=facet_stopword_values(cfg, validation),
         out_units=Path(out_units),
         out_counts=Path(out_counts),
     )
