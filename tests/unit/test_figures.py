@@ -20,6 +20,7 @@ from matplotlib.text import Text
 from swedish_topics import figures
 from swedish_topics import io as sio
 from swedish_topics.errors import UserError
+from swedish_topics.figures import _style, composition  # noqa: F401  (patched, private helpers)
 
 LABELS = [
     "e-tjänst, digital, invånare",
@@ -176,19 +177,19 @@ def png_info(path: Path) -> tuple[int, int, float]:
 
 
 def assert_written(paths: list[Path], stem: Path) -> None:
-    """A PDF and a PNG at figures.DPI (300, or lowered by ``fast``), no temporary files."""
+    """A PDF and a PNG at figures._style.DPI (300, or lowered by ``fast``), no temporary files."""
     assert paths == [stem.with_name(stem.name + ".pdf"), stem.with_name(stem.name + ".png")]
     pdf, png = paths
     assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 1000
     width, height, dpi = png_info(png)
-    assert dpi == pytest.approx(figures.DPI, abs=0.5)
-    assert width > figures.DPI and height > figures.DPI
+    assert dpi == pytest.approx(figures._style.DPI, abs=0.5)
+    assert width > figures._style.DPI and height > figures._style.DPI
     leftovers = [p.name for p in stem.parent.iterdir() if ".tmp" in p.name]
     assert leftovers == []
 
 
 def test_figures_are_saved_at_300_dpi() -> None:
-    assert figures.DPI == 300
+    assert figures.DPI == figures._style.DPI == 300
 
 
 @pytest.fixture
@@ -196,20 +197,20 @@ def fast(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Non
     """Large figures (K > 5 or marked by name) render at 60 dpi: 300 dpi is checked at K=2."""
     params = getattr(getattr(request.node, "callspec", None), "params", {})
     if params.get("k", 25) > 5:
-        monkeypatch.setattr(figures, "DPI", 60)
+        monkeypatch.setattr(figures._style, "DPI", 60)
 
 
 @pytest.fixture
 def captured(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Figures passed to figures._save, to read their texts."""
+    """Figures passed to figures._style._save, to read their texts."""
     figs: list[Any] = []
-    original = figures._save
+    original = figures._style._save
 
     def spy(fig: Any, out_stem: Any, **kwargs: Any) -> list[Path]:
         figs.append(fig)
         return original(fig, out_stem, **kwargs)
 
-    monkeypatch.setattr(figures, "_save", spy)
+    monkeypatch.setattr(figures._style, "_save", spy)
     return figs
 
 
@@ -363,13 +364,13 @@ def test_figures_of_few_groups_show_them_all_without_a_note(tmp_path: Path, capt
 def test_png_resolution_stays_under_the_pixel_limit(size: tuple[float, float], dpi: int) -> None:
     assert figures.png_resolution(*size) == dpi
     width, height = size
-    assert width * height * dpi**2 <= figures.MAX_PNG_PIXELS
+    assert width * height * dpi**2 <= figures._style.MAX_PNG_PIXELS
 
 
 def test_huge_figure_is_written_at_lower_resolution_with_a_warning(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(figures, "MAX_PNG_PIXELS", 2_000_000)
+    monkeypatch.setattr(figures._style, "MAX_PNG_PIXELS", 2_000_000)
     stem = tmp_path / "heat"
     with caplog.at_level("WARNING", logger="swedish_topics.figures"):
         _pdf, png = figures.plot_prevalence_heatmap(
@@ -379,7 +380,7 @@ def test_huge_figure_is_written_at_lower_resolution_with_a_warning(
             stem,
         )
     width, height, dpi = png_info(png)
-    assert width * height <= 2_000_000 and dpi < figures.DPI
+    assert width * height <= 2_000_000 and dpi < figures._style.DPI
     assert f"written at {round(dpi)} dpi instead of 300" in caplog.text
 
 
@@ -579,8 +580,8 @@ def test_missing_table_is_a_user_error(tmp_path: Path) -> None:
     ],
 )
 def test_truncate(text: str, width: int, expected: str) -> None:
-    assert figures._truncate(text, width) == expected
-    assert len(figures._truncate(text, width)) <= width
+    assert figures._style._truncate(text, width) == expected
+    assert len(figures._style._truncate(text, width)) <= width
 
 
 @pytest.mark.parametrize(
@@ -622,14 +623,14 @@ def test_split_flags(value: str, expected: list[str]) -> None:
      (["Umeå", "Lund", "Umeå"], ["Umeå", "Lund"])],
 )  # fmt: skip
 def test_group_order(groups: list[str], expected: list[str]) -> None:
-    assert figures._group_order(groups) == expected
+    assert figures._style._group_order(groups) == expected
 
 
 @pytest.mark.parametrize(("n", "expected"), [(1, (1, 1)), (3, (1, 3)), (4, (2, 2)),
                                              (21, (4, 6)), (40, (10, 4))])  # fmt: skip
 def test_grid(n: int, expected: tuple[int, int]) -> None:
     max_cols = 6 if n == 21 else 4
-    assert figures._grid(n, max_cols) == expected
+    assert figures._style._grid(n, max_cols) == expected
 
 
 def test_order_documents_groups_by_dominant_topic_and_subsamples_evenly() -> None:
@@ -654,7 +655,7 @@ def test_doc_weights_are_read_row_by_row_into_a_matrix(tmp_path: Path) -> None:
         {"doc_id": "d2", "topic": 3, "weight": "nan"},  # not finite: 0
     ]
     sio.write_csv(path, rows, ["doc_id", "topic", "weight"])
-    doc_ids, weights, columns = figures._read_doc_weights(path)
+    doc_ids, weights, columns = figures.composition._read_doc_weights(path)
     assert doc_ids == [f"d{d}" for d in range(1500)]
     assert columns == {t: t - 1 for t in range(1, 12)}
     assert weights.shape == (1500, 11)
@@ -664,4 +665,4 @@ def test_doc_weights_are_read_row_by_row_into_a_matrix(tmp_path: Path) -> None:
     empty = tmp_path / "empty.csv"
     sio.write_csv(empty, [], ["doc_id", "topic", "weight"])
     with pytest.raises(UserError, match="no data rows"):
-        figures._read_doc_weights(empty)
+        figures.composition._read_doc_weights(empty)

@@ -1,0 +1,278 @@
+"""Figures of differences: each group against the rest of the corpus, with intervals."""
+
+from __future__ import annotations
+
+import logging
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.lines import Line2D
+
+if TYPE_CHECKING:
+    from matplotlib.typing import LineStyleType
+
+from swedish_topics.figures import _style
+from swedish_topics.figures._style import (
+    FLAG_SHORT,
+    GREY,
+    INTERVAL_CAVEAT,
+    LIGHT_GREY,
+    NEGATIVE,
+    NO_INTERVAL_TEXT,
+    POSITIVE,
+    WIDENED_TEXT,
+    PathLike,
+    _basis_footnote,
+    _figure_legend,
+    _flag_footnote,
+    _flag_marks,
+    _grid,
+    _group_value,
+    _has_interval,
+    _int,
+    _new_figure,
+    _num,
+    _read_table,
+    _share_scale,
+    _styled,
+    _subplots,
+    _truthy,
+    _wrap,
+    read_topics,
+    topic_name,
+)
+from swedish_topics.figures.prevalence import (
+    _Cell,
+    _group_label,
+    _read_groups,
+    _shown_groups_note,
+)
+
+logger = logging.getLogger(__name__)
+
+
+# --------------------------------------------------------------------------- differences
+@_styled
+def plot_differences(
+    diff_csv: PathLike,
+    topics_csv: PathLike,
+    facet: str,
+    out_stem: PathLike,
+    *,
+    max_groups: int | None = None,
+) -> list[Path]:
+    """Forest plot per group: each topic's share in the group minus the rest of the corpus.
+
+    One panel per group (shared axes), one row per topic, a dot with its interval, a zero
+    line. Intervals that exclude zero are filled (vermillion above, blue below the rest);
+    the others are grey and hollow. Flagged groups carry their mark (†, ‡) and what the
+    flag means in the panel title; differences without an interval are crosses.
+
+    Parameters
+    ----------
+    diff_csv
+        ``tables/differences_by_<facet>.csv``.
+    topics_csv
+        ``tables/topics.csv``.
+    facet
+        The facet column.
+    out_stem
+        Output path without suffix.
+    max_groups
+        Draw panels for only this many groups, those with the most documents (in table
+        order), and say so in the footnote; None draws every group. Each shown group is
+        still compared with all other documents.
+
+    Returns
+    -------
+    list of Path
+        The PDF and PNG written.
+    """
+    required = ["topic", facet, "difference", "ci_low", "ci_high", "n_docs"]
+    rows = _read_table(diff_csv, required, f"differences by {facet}")
+    topics = read_topics(topics_csv)
+    all_groups, topic_ids = _read_groups(rows, diff_csv, facet)
+    groups = all_groups.largest(max_groups)
+    cells: dict[tuple[int, str], tuple[_Cell, bool]] = {}
+    n_rest: dict[str, int] = {}
+    for line, row in enumerate(rows, start=2):
+        if (row.get("n_rest") or "").strip():
+            n_rest[row[facet]] = _int(row, "n_rest", diff_csv, line)
+        cell = _Cell(
+            _num(row, "difference", diff_csv, line),
+            _num(row, "ci_low", diff_csv, line),
+            _num(row, "ci_high", diff_csv, line),
+        )
+        if "excludes_zero" in row and (row.get("excludes_zero") or "").strip():
+            excludes = _truthy(row["excludes_zero"])
+        else:
+            excludes = _has_interval(cell.low, cell.high) and (cell.low > 0 or cell.high < 0)
+        if row[facet] in groups.n_docs:
+            cells[(_int(row, "topic", diff_csv, line), row[facet])] = (cell, excludes)
+    scale = _share_scale(
+        [abs(c.low) for c, _ in cells.values()] + [abs(c.high) for c, _ in cells.values()]
+    )
+    n_topics, n_groups = len(topic_ids), len(groups.order)
+    nrows, ncols = _grid(n_groups, 4 if n_topics <= 15 else 6)
+    two_line = n_topics <= 15
+    panel_h = 0.8 + (0.32 if two_line else 0.18) * n_topics
+    fig, panel = _new_figure(2.6 + 2.0 * ncols, panel_h * nrows + 0.5)
+    axes = _subplots(panel, n_groups, ncols, sharex=True, sharey=True)
+    y = np.arange(n_topics)
+    any_no_interval = False
+    any_weak = False
+    for ax, group in zip(axes, groups.order, strict=True):
+        ax.axvline(0, color="black", lw=0.8, zorder=1)
+        # An interval from one or very few documents is no evidence of a group difference,
+        # even when it excludes zero: draw it dashed and hollow, never as a solid finding.
+        weak = bool(groups.flags.get(group))
+        drawn = 0
+        # The panel's intervals are one line collection, its dots one scatter call and
+        # its crosses another: an artist per topic re-scaled every shared axis each time
+        # and was drawn one by one (31 panels x 40 topics: 24 s of 50).
+        bars: dict[str, list[Any]] = {"xy": [], "colour": [], "lw": [], "ls": []}
+        dots: dict[str, list[Any]] = {"x": [], "y": [], "face": [], "edge": []}
+        crosses: dict[str, list[float]] = {"x": [], "y": []}
+        for i, topic in enumerate(topic_ids):
+            entry = cells.get((topic, group))
+            if entry is None or not math.isfinite(entry[0].mean):
+                continue
+            drawn += 1
+            cell, excludes = entry
+            diff = cell.mean * scale
+            style: LineStyleType = "-"
+            if excludes:
+                colour = POSITIVE if diff > 0 else NEGATIVE
+                face = colour
+                if weak:
+                    face, style, any_weak = "white", (0, (2, 1.5)), True
+            else:
+                colour, face = GREY, "white"
+            if _has_interval(cell.low, cell.high):
+                bars["xy"].append([(cell.low * scale, i), (cell.high * scale, i)])
+                bars["colour"].append(colour)
+                bars["lw"].append(1.6 if excludes else 1.0)
+                bars["ls"].append(style)
+                for key, value in (("x", diff), ("y", i), ("face", face), ("edge", colour)):
+                    dots[key].append(value)
+            else:
+                any_no_interval = True
+                crosses["x"].append(diff)
+                crosses["y"].append(i)
+        if bars["xy"]:
+            ax.add_collection(
+                LineCollection(
+                    bars["xy"],
+                    colors=bars["colour"],
+                    linewidths=bars["lw"],
+                    linestyles=bars["ls"],
+                    capstyle="butt",
+                    zorder=2,
+                )
+            )
+        if dots["x"]:
+            ax.scatter(
+                dots["x"],
+                dots["y"],
+                s=22,
+                facecolors=dots["face"],
+                edgecolors=dots["edge"],
+                linewidths=1.0,
+                zorder=3,
+            )
+        if crosses["x"]:
+            ax.scatter(
+                crosses["x"], crosses["y"], marker="x", s=20, color="black", lw=0.9, zorder=3
+            )
+        if not drawn:
+            ax.text(
+                0.5,
+                0.5,
+                "no difference\ncould be estimated",
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                color=GREY,
+                fontsize=7,
+            )
+        title = _group_label(group, groups)
+        if group in n_rest:  # on its own line: side by side, long names run into the next panel
+            title += f"\nvs rest (n={n_rest[group]})"
+        marks = _flag_marks(groups.all_flags())
+        flagged = [f"{marks[f]} {FLAG_SHORT.get(f, f)}" for f in groups.flags.get(group, ())]
+        if flagged:
+            title += "\n" + "; ".join(flagged)
+        ax.set_title(title, loc="left")
+        ax.grid(axis="x", color=LIGHT_GREY, lw=0.5)
+        ax.set_axisbelow(True)
+        ax.tick_params(axis="y", length=0)
+    names = [
+        _wrap(topic_name(t, topics, 64), 32) if two_line else topic_name(t, topics, 32)
+        for t in topic_ids
+    ]
+    axes[0].set_yticks(y, names)
+    axes[0].set_ylim(n_topics - 0.5, -0.5)
+    for ax in axes[-ncols:]:
+        ax.set_xlabel("difference to rest of corpus\n(percentage points)")
+    handles = [
+        Line2D(
+            [],
+            [],
+            color=POSITIVE,
+            marker="o",
+            ms=4.5,
+            lw=1.6,
+            label="higher than the rest (interval excludes 0)",
+        ),
+        Line2D(
+            [],
+            [],
+            color=NEGATIVE,
+            marker="o",
+            ms=4.5,
+            lw=1.6,
+            label="lower than the rest (interval excludes 0)",
+        ),
+        Line2D(
+            [], [], color=GREY, marker="o", ms=4.5, mfc="white", lw=1.0, label="interval includes 0"
+        ),
+    ]
+    if any_weak:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=GREY,
+                marker="o",
+                ms=4.5,
+                mfc="white",
+                lw=1.4,
+                ls=(0, (2, 1.5)),
+                label="excludes 0, but from one or few documents: not evidence",
+            )
+        )
+    if any_no_interval:
+        handles.append(
+            Line2D([], [], ls="", marker="x", ms=4.5, color="black", label="no interval")
+        )
+    _figure_legend(fig, panel, handles)
+    panel.suptitle(
+        f"Topic prevalence: each {facet} minus the rest of the corpus",
+        x=0.01,
+        ha="left",
+        fontweight="bold",
+    )
+    notes = [
+        "Dot: the mean topic proportion of the group's documents minus that of all other "
+        "documents, with its interval; n = documents in the group.",
+        _shown_groups_note(all_groups, groups, facet, diff_csv),
+        _basis_footnote({_group_value(g): b for g, b in groups.basis.items()}),
+        INTERVAL_CAVEAT,
+        _flag_footnote(groups.all_flags()),
+        f"{WIDENED_TEXT}." if groups.widened else "",
+        f"×: {NO_INTERVAL_TEXT}." if any_no_interval else "",
+    ]
+    return _style._save(fig, out_stem, footnote=" ".join(n for n in notes if n))

@@ -1,0 +1,71 @@
+"""One function per workflow rule: read the rule's inputs, call the package, write outputs.
+
+Rule scripts in ``workflow/scripts/`` call exactly one function of this package, so that
+every step can also be run and tested without Snakemake. Paths arrive as strings (from
+Snakemake) and are converted here.
+
+The functions live in one module per stage (``prepare``, ``model``, ``analyse``,
+``report``); this package names them all.
+"""
+
+from swedish_topics.pipeline.analyse import (
+    compare_groups,
+    topic_map,
+    topic_tables,
+    trend,
+)
+from swedish_topics.pipeline.model import (
+    METRIC_COLUMNS,
+    evaluate_models,
+    final_model,
+    select_model,
+    train_lda,
+)
+from swedish_topics.pipeline.prepare import (
+    build_corpus,
+    check_vocabulary,
+    facet_stopword_values,
+    heldout_split,
+    preprocess_shard,
+    read_units_tsv,
+    shard_doc_ids,
+    validate_corpus,
+)
+from swedish_topics.pipeline.report import (
+    methods,
+    plot_differences,
+    plot_doc_composition,
+    plot_model_selection,
+    plot_prevalence_heatmap,
+    plot_prevalence_trend,
+    plot_top_terms,
+    provenance,
+)
+
+__all__ = [
+    "METRIC_COLUMNS",
+    "build_corpus",
+    "check_vocabulary",
+    "compare_groups",
+    "evaluate_models",
+    "facet_stopword_values",
+    "final_model",
+    "heldout_split",
+    "methods",
+    "plot_differences",
+    "plot_doc_composition",
+    "plot_model_selection",
+    "plot_prevalence_heatmap",
+    "plot_prevalence_trend",
+    "plot_top_terms",
+    "preprocess_shard",
+    "provenance",
+    "read_units_tsv",
+    "select_model",
+    "shard_doc_ids",
+    "topic_map",
+    "topic_tables",
+    "train_lda",
+    "trend",
+    "validate_corpus",
+]

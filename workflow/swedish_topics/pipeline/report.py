@@ -1,0 +1,147 @@
+"""Rule functions of the report: figures, provenance and the methods text."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from swedish_topics import io as sio
+from swedish_topics.pipeline.prepare import (
+    _load_validation,
+)
+
+if TYPE_CHECKING:
+    pass
+
+logger = logging.getLogger(__name__)
+
+PathLike = str | Path
+
+
+# ------------------------------------------------------------------------- figures
+def _stem(out_png: PathLike) -> Path:
+    path = Path(out_png)
+    return path.with_suffix("")
+
+
+def plot_model_selection(*, inputs: Mapping[str, PathLike], out_png: PathLike) -> None:
+    """Figure: each metric against K with the spread across seeds; the chosen K marked."""
+    from swedish_topics import figures
+
+    figures.plot_model_selection(
+        inputs["metrics"], inputs["stability"], inputs["choice"], _stem(out_png)
+    )
+
+
+def plot_top_terms(*, inputs: Mapping[str, PathLike], out_png: PathLike) -> None:
+    """Figure: the top terms of every topic."""
+    from swedish_topics import figures
+
+    figures.plot_top_terms(inputs["topic_terms"], inputs["topics"], _stem(out_png))
+
+
+def plot_prevalence_heatmap(
+    *, inputs: Mapping[str, PathLike], facet: str, max_groups: int, out_png: PathLike
+) -> None:
+    """Figure: topic prevalence by group of a categorical facet (the largest groups)."""
+    from swedish_topics import figures
+
+    figures.plot_prevalence_heatmap(
+        inputs["prevalence"], inputs["topics"], facet, _stem(out_png), max_groups=max_groups
+    )
+
+
+def plot_prevalence_trend(*, inputs: Mapping[str, PathLike], facet: str, out_png: PathLike) -> None:
+    """Figure: topic prevalence over a numeric facet with interval bands."""
+    from swedish_topics import figures
+
+    figures.plot_prevalence_trend(inputs["prevalence"], inputs["topics"], facet, _stem(out_png))
+
+
+def plot_differences(
+    *, inputs: Mapping[str, PathLike], facet: str, max_groups: int, out_png: PathLike
+) -> None:
+    """Figure: each group's difference to the rest of the corpus (the largest groups)."""
+    from swedish_topics import figures
+
+    figures.plot_differences(
+        inputs["differences"], inputs["topics"], facet, _stem(out_png), max_groups=max_groups
+    )
+
+
+def plot_doc_composition(
+    *, inputs: Mapping[str, PathLike], cfg: Mapping[str, Any], out_png: PathLike
+) -> None:
+    """Figure: the topic composition of every document, labelled with its facets."""
+    from swedish_topics import figures
+    from swedish_topics.corpus import read_metadata
+
+    metadata = read_metadata(Path(inputs["metadata"]), cfg["facets"])
+    labels = {
+        row["doc_id"]: " · ".join([row["doc_id"][:24], *(row.get(f, "") for f in cfg["facets"])])
+        for row in metadata.rows
+    }
+    figures.plot_doc_composition(
+        inputs["doc_topics"], inputs["topics"], _stem(out_png), doc_labels=labels
+    )
+
+
+# ----------------------------------------------------------------- provenance, methods
+def provenance(
+    *,
+    inputs: Mapping[str, Any],
+    cfg: Mapping[str, Any],
+    workflow_dir: PathLike,
+    out_json: PathLike,
+) -> None:
+    """Record versions, the merged config, corpus checksums, the git commit and seeds."""
+    from swedish_topics import provenance as prov
+
+    validation = _load_validation(inputs["validation"])
+    with open(inputs["choice"], encoding="utf-8") as handle:
+        choice = json.load(handle)
+    models = []
+    for path in inputs["train"]:
+        with open(path, encoding="utf-8") as handle:
+            models.append(json.load(handle))
+    data = prov.build_provenance(
+        cfg=cfg,
+        corpus_dir=Path(cfg["corpus"]),
+        doc_ids=validation["doc_ids"],
+        workflow_dir=Path(workflow_dir),
+        models=models,
+        choice=choice,
+    )
+    prov.write_provenance(Path(out_json), data)
+
+
+def methods(*, inputs: Mapping[str, Any], cfg: Mapping[str, Any], out_md: PathLike) -> None:
+    """Write methods.md: a methods paragraph generated from this run's outputs."""
+    from swedish_topics.methods import methods_text
+
+    with open(inputs["provenance"], encoding="utf-8") as handle:
+        provenance_data = json.load(handle)
+    with open(inputs["choice"], encoding="utf-8") as handle:
+        choice = json.load(handle)
+    prevalence_files = inputs["prevalence"]
+    if isinstance(prevalence_files, str | Path):
+        prevalence_files = [prevalence_files]
+    prevalence = {
+        facet: sio.read_csv(path)
+        for facet, path in zip(cfg["facets"], prevalence_files, strict=True)
+    }
+    text = methods_text(
+        cfg=cfg,
+        validation=_load_validation(inputs["validation"]),
+        summary=sio.read_csv(inputs["summary"]),
+        metrics=sio.read_csv(inputs["metrics"]),
+        stability=sio.read_csv(inputs["stability"]),
+        choice=choice,
+        topics=sio.read_csv(inputs["topics"]),
+        prevalence=prevalence,
+        provenance=provenance_data,
+    )
+    sio.atomic_write_text(out_md, text)
