@@ -41,6 +41,24 @@ def small_groups(
     return out
 
 
+def _names_text(names: Mapping[str, Any], summary: Sequence[Mapping[str, str]]) -> str:
+    """The name filter's part of the stopword sentence ("" when names are kept)."""
+    mode = names.get("remove", "persons")
+    steps = {row["step"]: row for row in summary}
+    if mode == "none" or "names_removed" not in steps:
+        return ""
+    n = int(steps["stopwords_removed"]["types"]) - int(steps["names_removed"]["types"])
+    share = float(names.get("capitalised_share", 0.9))
+    what = (
+        f"{_fmt_int(n)} person names (lemmas capitalised mid-sentence in at least "
+        f"{share:.0%} of their occurrences, most of them following a Swedish given name)"
+        if mode == "persons"
+        else f"{_fmt_int(n)} proper nouns (lemmas capitalised mid-sentence in at least "
+        f"{share:.0%} of their occurrences)"
+    )
+    return f", and, before collocations were joined, {what}"
+
+
 def methods_text(
     *,
     cfg: Mapping[str, Any],
@@ -93,6 +111,8 @@ def methods_text(
         if cat:
             stop_bits += f", and the values of the metadata columns {_join(cat)}"
             stop_bits += " (so that topics describe themes, not places)"
+
+    stop_bits += _names_text(pre.get("names") or {}, summary)
 
     phrases = (
         f"frequent collocations were joined as gensim's Phrases joins them (NPMI threshold "
