@@ -156,6 +156,10 @@ class TextPipeline:
     facet_values
         Values of the facet columns; their names become stopwords when
         ``stopwords.remove_facet_values`` is true.
+    sentences
+        Splits a paragraph longer than ``units.max_tokens`` into sentences
+        (:class:`~swedish_topics.sentences.SentenceSplitter`); None uses
+        :func:`~swedish_topics.units.split_sentences`.
 
     Examples
     --------
@@ -163,8 +167,17 @@ class TextPipeline:
     >>> units = pipeline.process_document("doc1", text)  # doctest: +SKIP
     """
 
-    def __init__(self, config: Mapping[str, Any], *, facet_values: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        *,
+        facet_values: Iterable[str] = (),
+        sentences: Callable[[str], list[str]] | None = None,
+    ) -> None:
         cfg = _section(config)
+        #: splits a long paragraph into sentences (the corpus's Punkt splitter, or None
+        #: for the punctuation rule of :func:`~swedish_topics.units.split_sentences`)
+        self.sentences = sentences
         clean = cfg["clean"]
         self.cleaner = Cleaner(
             patterns=[*clean.get("furniture_patterns", ()), *clean.get("extra_patterns", ())],
@@ -329,6 +342,7 @@ class TextPipeline:
             mode=self.unit_mode,
             min_tokens=self.min_tokens,
             max_tokens=self.max_tokens,
+            **({"sentences": self.sentences} if self.sentences is not None else {}),
         )
 
     def process_document(self, doc_id: str, text: str) -> list[ProcessedUnit]:
@@ -492,6 +506,7 @@ def preprocess_shard(
     facet_values: Iterable[str],
     out_units: Path,
     out_counts: Path,
+    sentences: Callable[[str], list[str]] | None = None,
 ) -> None:
     """Preprocess one shard of documents and write its units and counts.
 
@@ -508,8 +523,10 @@ def preprocess_shard(
         ``doc_id``, ``text``, ``tokens``), written atomically.
     out_counts
         ``interim/shards/{shard}.counts.json``: see :meth:`TextPipeline.counts`.
+    sentences
+        Sentence splitter for long paragraphs (see :class:`TextPipeline`).
     """
-    pipeline = TextPipeline(config, facet_values=facet_values)
+    pipeline = TextPipeline(config, facet_values=facet_values, sentences=sentences)
     with sio.atomic_open(out_units) as handle:
         for doc_id, text in documents:
             for unit, tokens in pipeline.encode_document(doc_id, text):
