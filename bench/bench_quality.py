@@ -145,16 +145,37 @@ def preprocess(
     *,
     names: str,
     out: Path,
+    units: str = "documents",
 ) -> tuple[Path, Any]:
     """The workflow's preprocessing (one shard) of ``documents``; returns units.tsv and
     the pipeline's lemmatiser."""
     from swedish_topics.preprocess import TextPipeline, build_corpus, preprocess_shard
 
     cfg = workflow_config(corpus=str(RIKSDAG))["preprocess"]
-    cfg = {**cfg, "names": {**cfg.get("names", {}), "remove": names}}
+    cfg = {
+        **cfg,
+        "names": {**cfg.get("names", {}), "remove": names},
+        "units": {**cfg["units"], "mode": units},
+    }
     values = [v for vs in facets.values() for v in vs]
     shard, counts = out / "shard.jsonl", out / "shard.counts.json"
-    preprocess_shard(documents, config=cfg, facet_values=values, out_units=shard, out_counts=counts)
+    splitter = None
+    if units == "paragraphs":  # long paragraphs are split at Punkt's sentences
+        from swedish_topics.sentences import SentenceSplitter, sample_ids, train_punkt
+
+        sent = cfg["sentences"]
+        n, seed = int(sent["sample_documents"]), int(sent["seed"])
+        chosen = set(sample_ids([d for d, _ in documents], n, seed))
+        texts = (text for doc_id, text in documents if doc_id in chosen)
+        splitter = SentenceSplitter(train_punkt(texts, sample_documents=n, seed=seed))
+    preprocess_shard(
+        documents,
+        config=cfg,
+        facet_values=values,
+        out_units=shard,
+        out_counts=counts,
+        sentences=splitter,
+    )
     build_corpus([shard], [counts], config=cfg, out_dir=out / "preprocess", tables_dir=out)
     return out / "preprocess" / "units.tsv", TextPipeline(cfg, facet_values=values).lemmatizer
 
@@ -331,6 +352,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--resume", action="store_true", help="keep the models of --out/models.csv, fit the rest"
     )
+    parser.add_argument(
+        "--units",
+        default="documents",
+        choices=["documents", "paragraphs"],
+        help="paragraphs: the corpus of short units (60-250 tokens) that the workflow's "
+        "default makes, each labelled with its document's portfolio",
+    )
     args = parser.parse_args(argv)
     RIKSDAG = args.corpus
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
@@ -356,7 +384,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         out = args.out / pre
         out.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
-        units_tsv, lemmatizer = preprocess(documents, facets, names=pre, out=out)
+        units_tsv, lemmatizer = preprocess(documents, facets, names=pre, out=out, units=args.units)
         doc_ids, texts, masked = masked_units(units_tsv, name_words, lemmatizer)
         corpus_mm, dictionary_txt, dictionary = write_corpus(texts, out / "masked")
         unit_labels = [labels[d] for d in doc_ids]
