@@ -786,7 +786,7 @@ def train_sentences(
 
     validation = _load_validation(validation_json)
     sent = cfg["preprocess"].get("sentences") or {}
-    n = int(sent.get("sample_documents", 2000))
+    n = int(sent.get("sample_documents", 1000))
     seed = int(sent.get("seed", 1))
     doc_ids = sample_ids(validation["doc_ids"], n, seed)
     texts = (text for _, text in iter_documents(Path(cfg["corpus"]), doc_ids))
