@@ -79,6 +79,8 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "tomotopy_auto": ("workflow", {"alpha": "auto"}),
     "tomotopy_auto_eta01": ("workflow", {"alpha": "auto", "eta": 0.01}),
     "tomotopy_eta01": ("workflow", {"alpha": "symmetric", "eta": 0.01}),
+    "tomotopy_eta1": ("workflow", {"alpha": "symmetric", "eta": 0.1}),
+    "tomotopy_auto_eta1": ("workflow", {"alpha": "auto", "eta": 0.1}),
     "tomotopy_auto_burn100": ("workflow", {"alpha": "auto", "optim_burn_in": 100}),
 }
 
