@@ -376,3 +376,22 @@ def test_loading_refuses_incomplete_file(load: Any, tmp_path: Path) -> None:
     np.savez(tmp_path / "x.npz", topic_term=np.ones((2, 3)))
     with pytest.raises(ValueError, match="lacks"):
         load(tmp_path / "x.npz")
+
+
+def test_tomotopy_alpha_auto_is_reestimated_on_schedule(corpus: Any, tmp_path: Path) -> None:
+    fixed = train(corpus, tmp_path / "fixed", engine="tomotopy", alpha="symmetric")
+    learned = train(
+        corpus, tmp_path / "auto", engine="tomotopy", alpha="auto", optim_interval=5,
+        optim_burn_in=20,
+    )  # fmt: skip
+    again = train(
+        corpus, tmp_path / "again", engine="tomotopy", alpha="auto", optim_interval=5,
+        optim_burn_in=20,
+    )  # fmt: skip
+    assert np.ptp(fixed.arrays.alpha) == 0  # symmetric 1/K, never changed
+    assert np.ptp(learned.arrays.alpha) > 0  # asymmetric: one value per topic
+    np.testing.assert_array_equal(learned.arrays.alpha, again.arrays.alpha)
+    np.testing.assert_array_equal(learned.arrays.theta, again.arrays.theta)
+    info = json.loads((tmp_path / "auto" / "train.json").read_text(encoding="utf-8"))
+    settings = json.dumps(info)
+    assert '"optim_interval": 5' in settings and '"optim_burn_in": 20' in settings

@@ -225,3 +225,44 @@ def test_malformed_override_line_names_file_and_line(
 def test_missing_override_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_overrides(tmp_path / "saknas.tsv")
+
+
+# A sample of the corrections found by the lemma screening of the Riksdag corpus
+# (bench/lemmas/lemma_screening.tsv): simplemma alone gives the second column.
+SCREENED = [
+    ("norrgående", "norrgå", "norrgående"),
+    ("förödande", "föröda", "förödande"),
+    ("alarmerande", "alarmera", "alarmerande"),
+    ("avsåg", "avsåga", "avse"),
+    ("skulder", "skuldra", "skuld"),
+    ("höstas", "hösta", "höst"),
+    ("järnvägar", "järnvägare", "järnväg"),
+    ("älgar", "älga", "älg"),
+    ("älg", "älga", "älg"),
+    ("torsk", "torska", "torsk"),
+    ("gås", "gå", "gås"),
+    ("björnar", "björna", "björn"),
+]
+
+
+@pytest.mark.parametrize(("form", "simplemma", "lemma"), SCREENED)
+def test_screened_corrections(
+    lemmatizer: Lemmatizer, form: str, simplemma: str, lemma: str
+) -> None:
+    assert Lemmatizer()(form) == simplemma  # the error the override corrects
+    assert lemmatizer(form) == lemma
+
+
+def test_every_screened_wrong_lemma_has_its_override() -> None:
+    overrides = load_overrides(OVERRIDES)
+    screening = ROOT / "bench" / "lemmas" / "lemma_screening.tsv"
+    rows = [
+        line.split("\t")
+        for line in screening.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith(("#", "screen\t"))
+    ]
+    assert len([r for r in rows if r[0] == "unseen_lemma"]) == 200
+    assert {r[4] for r in rows} == {"right", "wrong"}
+    fixes = [pair.split("=") for r in rows if r[4] == "wrong" for pair in r[5].split("; ")]
+    missing = [(f, right) for f, right in fixes if overrides.get(f) != right and f != "boden"]
+    assert not missing

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from swedish_topics.errors import ConfigError
-from swedish_topics.selection import candidate_table, select_model
+from swedish_topics.selection import candidate_table, grid_edge, select_model
 
 
 def grid(rows: list[tuple[int, int, float]], metric: str = "coherence_npmi") -> list[dict]:
@@ -206,3 +206,37 @@ def test_unknown_metric_is_config_error() -> None:
         select_model(
             METRICS, STABILITY, metric="coherence_xyz", threshold=0.5, seed_agreement=AGREEMENT
         )
+
+
+@pytest.mark.parametrize(
+    ("ks", "chosen", "expected"),
+    [
+        ([3, 4, 5, 6], 6, ("largest", [7, 8])),
+        ([10, 20, 30, 40], 40, ("largest", [50, 60])),
+        ([10, 20, 30, 40], 10, ("smallest", [5])),  # 0 is no K
+        ([3, 4, 5, 6], 3, ("smallest", [2])),
+        ([2, 4], 2, ("smallest", [])),
+        ([3, 4, 5, 6], 4, None),
+        ([5], 5, None),
+    ],
+)
+def test_grid_edge(ks: list[int], chosen: int, expected: tuple[str, list[int]] | None) -> None:
+    edge = grid_edge(ks, chosen)
+    if expected is None:
+        assert edge is None
+    else:
+        assert edge is not None and (edge["side"], edge["suggest"]) == expected
+
+
+def test_choice_at_the_edge_says_so_and_suggests_ks() -> None:
+    choice = select_model(METRICS, STABILITY, threshold=0.85, seed_agreement=AGREEMENT)
+    assert choice["k"] == 6
+    assert choice["edge"] == {
+        "side": "largest",
+        "suggest": [7, 8],
+        "sentence": "K=6 is the largest K of the grid (3, 4, 5, 6), so a model with more "
+        "topics may score better: add K = 7, 8 to model.k and run again.",
+    }
+    assert choice["reason"].endswith(choice["edge"]["sentence"])
+    inside = select_model(METRICS, STABILITY, threshold=0.5, seed_agreement=AGREEMENT)
+    assert inside["edge"] is None and "grid" not in inside["reason"]

@@ -1,15 +1,34 @@
 """Preprocess: clean, split into units, tokenise, lemmatise, remove stopwords (in parallel
 shards), then join phrases and build the vocabulary and bag-of-words corpus.
 
-Needs: interim/validation.json. Produces: preprocess/{units.tsv, units.jsonl,
+Needs: interim/validation.json. Produces: interim/sentences.json (Punkt parameters, trained
+once per corpus before the shards), preprocess/{units.tsv, units.jsonl,
 dictionary.txt, corpus.mm, split.json}, tables/vocabulary.csv,
 tables/preprocessing_summary.csv.
 """
 
 
+rule train_sentences:
+    input:
+        validation=res("interim", "validation.json"),
+    output:
+        sentences=res("interim", "sentences.json"),
+    log:
+        log("train_sentences"),
+    threads: 1
+    resources:
+        mem_mb=mem_light,
+        runtime=runtime_corpus,
+    params:
+        cfg=CFG,
+    script:
+        "../scripts/train_sentences.py"
+
+
 rule preprocess_shard:
     input:
         validation=res("interim", "validation.json"),
+        sentences=res("interim", "sentences.json"),
     output:
         units=res("interim", "shards", "{shard}.jsonl"),
         counts=res("interim", "shards", "{shard}.counts.json"),

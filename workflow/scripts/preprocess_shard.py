@@ -15,6 +15,7 @@ def main() -> None:
         n_shards=snakemake.params.n_shards,
         out_units=snakemake.output.units,
         out_counts=snakemake.output.counts,
+        sentences_json=snakemake.input.sentences,
     )
 
 

@@ -637,7 +637,8 @@ def _train_tomotopy(
     model = tp.LDAModel(
         tw=tp.TermWeight.ONE, min_cf=0, min_df=0, rm_top=0, k=k, alpha=alpha, eta=eta, seed=seed
     )
-    model.optim_interval = 10 if optimize_alpha else 0
+    model.optim_interval = int(model_cfg.get("optim_interval", 10)) if optimize_alpha else 0
+    model.burn_in = int(model_cfg.get("optim_burn_in", 0)) if optimize_alpha else 0
     train_units: list[int] = []
     heldout_words: list[list[str]] = []
     heldout_units: list[int] = []
@@ -722,6 +723,7 @@ def _train_tomotopy(
         "alpha_setting": model_cfg.get("alpha", "symmetric"),
         "eta_setting": eta,
         "optim_interval": model.optim_interval,
+        "optim_burn_in": model.burn_in,
         "passes": n_blocks,
         "iterations": iterations,
         "infer_iterations": TOMOTOPY_INFER_ITERATIONS,

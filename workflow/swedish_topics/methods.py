@@ -41,6 +41,45 @@ def small_groups(
     return out
 
 
+def _names_text(names: Mapping[str, Any], summary: Sequence[Mapping[str, str]]) -> str:
+    """The name filter's part of the stopword sentence ("" when names are kept)."""
+    mode = names.get("remove", "persons")
+    steps = {row["step"]: row for row in summary}
+    if mode == "none" or "names_removed" not in steps:
+        return ""
+    n = int(steps["stopwords_removed"]["types"]) - int(steps["names_removed"]["types"])
+    share = float(names.get("capitalised_share", 0.9))
+    what = (
+        f"{_fmt_int(n)} person names (lemmas capitalised mid-sentence in at least "
+        f"{share:.0%} of their occurrences, most of them following a Swedish given name)"
+        if mode == "persons"
+        else f"{_fmt_int(n)} proper nouns (lemmas capitalised mid-sentence in at least "
+        f"{share:.0%} of their occurrences)"
+    )
+    return f", and, before collocations were joined, {what}"
+
+
+def _priors_text(model: Mapping[str, Any]) -> str:
+    """How α and η were set, e.g. learned asymmetric α (tomotopy, ``alpha: auto``)."""
+    alpha, eta = model["alpha"], model["eta"]
+    eta_text = f"η = {eta}" if eta is not None else "η = 1/K (symmetric, fixed)"
+    if alpha == "auto" and model["engine"] == "tomotopy":
+        burn = int(model.get("optim_burn_in", 0))
+        alpha_text = (
+            "an asymmetric document-topic prior α, started at 1/K and re-estimated from the "
+            f"topic assignments every {int(model.get('optim_interval', 10))} sweeps"
+            + (f" after {burn} sweeps" if burn else "")
+            + " (Minka's fixed-point update, as in MALLET; Wallach, Mimno & McCallum 2009)"
+        )
+    elif alpha == "auto":
+        alpha_text = "an asymmetric α learned during training (gensim's alpha='auto')"
+    elif alpha == "symmetric":
+        alpha_text = "α = 1/K (symmetric, fixed)"
+    else:
+        alpha_text = f"α = {alpha}"
+    return f"{alpha_text}, {eta_text}"
+
+
 def methods_text(
     *,
     cfg: Mapping[str, Any],
@@ -94,6 +133,8 @@ def methods_text(
             stop_bits += f", and the values of the metadata columns {_join(cat)}"
             stop_bits += " (so that topics describe themes, not places)"
 
+    stop_bits += _names_text(pre.get("names") or {}, summary)
+
     phrases = (
         f"frequent collocations were joined as gensim's Phrases joins them (NPMI threshold "
         f"{pre['phrases']['threshold']}, minimum count {pre['phrases']['min_count']})"
@@ -127,8 +168,7 @@ def methods_text(
         f"**Topic models.** We fitted latent Dirichlet allocation (LDA) with "
         f"{'gensim' if engine == 'gensim' else 'tomotopy'} ({engine_version}) for "
         f"K ∈ {{{', '.join(map(str, ks))}}}, each with {len(seeds)} random seeds "
-        f"({', '.join(map(str, seeds))}), α = {model['alpha']}, "
-        f"η = {model['eta'] if model['eta'] is not None else 'symmetric 1/K'}, "
+        f"({', '.join(map(str, seeds))}), {_priors_text(model)}, "
         + (
             f"{model['passes']} passes and up to {model['iterations']} iterations per document"
             if engine == "gensim"

@@ -49,7 +49,7 @@ import json
 import logging
 import operator
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, compress, pairwise
 from pathlib import Path
@@ -59,22 +59,30 @@ from swedish_topics import io as sio
 from swedish_topics.clean import REASONS, Cleaner
 from swedish_topics.errors import CorpusError
 from swedish_topics.lemmatize import Lemmatizer, load_overrides
+from swedish_topics.names import (
+    NameStats,
+    classify,
+    load_given_names,
+    merge_counts,
+    names_to_remove,
+)
 from swedish_topics.stopwords import facet_value_stopwords, load_stopwords
 from swedish_topics.tokenize import SwedishTokenizer
-from swedish_topics.units import Unit, make_units
+from swedish_topics.units import Unit, make_units, split_sentences
 
 logger = logging.getLogger(__name__)
 
 #: Steps counted in the shards, in order.
 SHARD_STEPS = ("raw", "cleaned", "lemmatised", "stopwords_removed")
 #: All steps of tables/preprocessing_summary.csv, in order.
-SUMMARY_STEPS = (*SHARD_STEPS, "phrases", "vocabulary_filter")
+SUMMARY_STEPS = (*SHARD_STEPS, "names_removed", "phrases", "vocabulary_filter")
 #: What each summary step means (written to the log and the table's caption).
 STEP_MEANING = {
     "raw": "tokens of the raw documents (units = documents)",
     "cleaned": "tokens of the units after removing page furniture",
     "lemmatised": "the same tokens, lemmatised",
     "stopwords_removed": "after removing stopwords (units = units with a token left)",
+    "names_removed": "after removing person names (preprocess.names; units with a token left)",
     "phrases": "after joining frequent phrases into one token (a_b)",
     "vocabulary_filter": "after the vocabulary filter (units = units kept in the corpus)",
 }
@@ -148,6 +156,10 @@ class TextPipeline:
     facet_values
         Values of the facet columns; their names become stopwords when
         ``stopwords.remove_facet_values`` is true.
+    sentences
+        Splits a paragraph longer than ``units.max_tokens`` into sentences
+        (:class:`~swedish_topics.sentences.SentenceSplitter`); None uses
+        :func:`~swedish_topics.units.split_sentences`.
 
     Examples
     --------
@@ -155,8 +167,17 @@ class TextPipeline:
     >>> units = pipeline.process_document("doc1", text)  # doctest: +SKIP
     """
 
-    def __init__(self, config: Mapping[str, Any], *, facet_values: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        *,
+        facet_values: Iterable[str] = (),
+        sentences: Callable[[str], list[str]] | None = None,
+    ) -> None:
         cfg = _section(config)
+        #: splits a long paragraph into sentences (the corpus's Punkt splitter, or None
+        #: for the punctuation rule of :func:`~swedish_topics.units.split_sentences`)
+        self.sentences = sentences
         clean = cfg["clean"]
         self.cleaner = Cleaner(
             patterns=[*clean.get("furniture_patterns", ()), *clean.get("extra_patterns", ())],
@@ -188,6 +209,14 @@ class TextPipeline:
             )
             stopwords |= self.facet_stopwords
         self.stopwords = frozenset(stopwords)
+        names = cfg.get("names") or {}
+        #: counts of capitalised words for the name filter (None when it is off)
+        self.name_stats: NameStats | None = None
+        if names.get("remove", "persons") != "none":
+            extra = names.get("given_names_extra") or ()
+            self.name_stats = NameStats(load_given_names(extra))
+        #: a capitalised word (lower-cased) -> its final token, for the name counts
+        self._name_lemmas = _Memo(self._name_lemma)
         #: token -> its piece of a chunk's encoding: '"lemma", ' or ``_DROPPED``
         self._pieces = _Memo(self._piece)
         #: token -> its final token: the lemma, or "" when it is dropped as a stopword
@@ -230,6 +259,11 @@ class TextPipeline:
             return ""
         lemma = self.lemmatizer(token)
         return "" if lemma in self.stopwords else lemma
+
+    def _name_lemma(self, word: str) -> str:
+        """The final token of a lower-cased word (``""`` for a stopword or no token)."""
+        token = self.tokenizer.normalise(word)
+        return self._final_token(token) if token else ""
 
     def _piece(self, token: str) -> str:
         """A token's piece of a chunk's encoding: ``'"lemma", '`` or ``_DROPPED``.
@@ -308,6 +342,7 @@ class TextPipeline:
             mode=self.unit_mode,
             min_tokens=self.min_tokens,
             max_tokens=self.max_tokens,
+            sentences=self.sentences if self.sentences is not None else split_sentences,
         )
 
     def process_document(self, doc_id: str, text: str) -> list[ProcessedUnit]:
@@ -338,6 +373,8 @@ class TextPipeline:
         for reason, n in cleaned.removed.items():
             self.removed[reason] += n
         self.hyphenations_joined += cleaned.hyphenations_joined
+        if self.name_stats is not None:
+            self.name_stats.observe(cleaned.paragraphs, self._name_lemmas.__getitem__)
         units = self.make_units(doc_id, cleaned.paragraphs)
         seen = (self._seen_changed if cleaned.changed else self._chunks).__getitem__
         out = []
@@ -402,11 +439,15 @@ class TextPipeline:
                 "units": units[step],
                 "vocabulary": vocabulary,
             }
+        names = self.name_stats.counts if self.name_stats is not None else {}
+        # "lemma capitalised initial name" per lemma (a lemma holds no space)
+        name_rows = [f"{lemma} {a} {b} {c}" for lemma, (a, b, c) in sorted(names.items())]
         return {
             "documents": self.n_documents,
             "removed_paragraphs": dict(self.removed),
             "hyphenations_joined": self.hyphenations_joined,
             "steps": steps,
+            "names": name_rows,
         }
 
 
@@ -449,11 +490,13 @@ def _write_counts(path: Path, counts: Mapping[str, Any]) -> None:
         step: {**values, "vocabulary": sio.json_stand_in(step)}
         for step, values in counts["steps"].items()
     }
-    splices = {
+    splices: dict[str, Callable[[str], Iterable[str]]] = {
         step: functools.partial(_json_list, values["vocabulary"])
         for step, values in counts["steps"].items()
     }
-    sio.atomic_write_json_spliced(path, {**counts, "steps": steps}, splices)
+    splices["names"] = functools.partial(_json_list, counts.get("names", []))
+    data = {**counts, "steps": steps, "names": sio.json_stand_in("names")}
+    sio.atomic_write_json_spliced(path, data, splices)
 
 
 def preprocess_shard(
@@ -463,6 +506,7 @@ def preprocess_shard(
     facet_values: Iterable[str],
     out_units: Path,
     out_counts: Path,
+    sentences: Callable[[str], list[str]] | None = None,
 ) -> None:
     """Preprocess one shard of documents and write its units and counts.
 
@@ -479,8 +523,10 @@ def preprocess_shard(
         ``doc_id``, ``text``, ``tokens``), written atomically.
     out_counts
         ``interim/shards/{shard}.counts.json``: see :meth:`TextPipeline.counts`.
+    sentences
+        Sentence splitter for long paragraphs (see :class:`TextPipeline`).
     """
-    pipeline = TextPipeline(config, facet_values=facet_values)
+    pipeline = TextPipeline(config, facet_values=facet_values, sentences=sentences)
     with sio.atomic_open(out_units) as handle:
         for doc_id, text in documents:
             for unit, tokens in pipeline.encode_document(doc_id, text):
@@ -517,14 +563,82 @@ def _iter_records(shard_files: Sequence[Path]) -> Iterator[dict[str, Any]]:
 
 
 class _ShardTokens:
-    """Restartable iterable over the token lists of the shard files, in order."""
+    """Restartable iterable over the token lists of the shard files, in order, without
+    the tokens in ``drop``."""
 
-    def __init__(self, shard_files: Sequence[Path]) -> None:
+    def __init__(self, shard_files: Sequence[Path], drop: Collection[str] = ()) -> None:
         self.shard_files = list(shard_files)
+        self.drop = frozenset(drop)
 
     def __iter__(self) -> Iterator[list[str]]:
+        drop = self.drop
         for record in _iter_records(self.shard_files):
-            yield record["tokens"]
+            tokens = record["tokens"]
+            yield [t for t in tokens if t not in drop] if drop else tokens
+
+
+def _find_names(
+    shard_files: Sequence[Path], count_files: Sequence[Path], names_cfg: Mapping[str, Any]
+) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """The lemmas to remove as names, and their rows for ``vocabulary.csv``.
+
+    Sums the shards' name counts (:mod:`~swedish_topics.names`), counts each candidate
+    lemma's tokens and units in one pass over the shards, and classifies it.
+
+    Returns
+    -------
+    removed : dict
+        Lemma → reason (``"person_name"`` or ``"proper_noun"``).
+    rows : list of dict
+        ``term, count, doc_freq, removed`` of each removed lemma, most frequent first.
+    """
+    mode = names_cfg.get("remove", "persons")
+    if mode == "none":
+        return {}, []
+    parts = []
+    for path in count_files:
+        with open(path, encoding="utf-8") as handle:
+            rows = json.load(handle).get("names", [])
+        parts.append({lemma: list(map(int, n)) for lemma, *n in map(str.split, rows)})
+    counts = merge_counts(parts)
+    if not counts:
+        return {}, []
+    candidates = frozenset(counts)
+    occurrences: Counter[str] = Counter()
+    doc_freq: Counter[str] = Counter()
+    for tokens in _ShardTokens(shard_files):
+        occurrences.update(tokens)
+        doc_freq.update(candidates.intersection(tokens))
+    decisions = classify(
+        counts,
+        occurrences,
+        capitalised_share=float(names_cfg.get("capitalised_share", 0.9)),
+        person_share=float(names_cfg.get("person_share", 0.5)),
+    )
+    removed = names_to_remove(decisions, mode)
+    rows = sorted(
+        (
+            {
+                "term": lemma,
+                "count": occurrences[lemma],
+                "doc_freq": doc_freq[lemma],
+                "removed": reason,
+            }
+            for lemma, reason in removed.items()
+            if occurrences[lemma]
+        ),
+        key=lambda row: (-row["count"], row["term"]),
+    )
+    removed = {row["term"]: row["removed"] for row in rows}
+    logger.info(
+        "names: %d of %d capitalised lemmas removed (%s), %d tokens; most frequent: %s",
+        len(removed),
+        len(counts),
+        mode,
+        sum(row["count"] for row in rows),
+        ", ".join(row["term"] for row in rows[:20]),
+    )
+    return removed, rows
 
 
 def _merge_counts(count_files: Sequence[Path]) -> dict[str, dict[str, int]]:
@@ -681,11 +795,16 @@ def build_corpus(
     out_dir, tables_dir = Path(out_dir), Path(tables_dir)
     summary = _merge_counts(count_files)
 
+    # Pass 0: person names (removed before phrases are built).
+    removed, removed_rows = _find_names(shard_files, count_files, cfg.get("names") or {})
+    drop = frozenset(removed)
+    shard_tokens = _ShardTokens(shard_files, drop)
+
     # Pass 1: phrases.
     phraser = None
     if phrases_cfg.get("enabled", True):
         phraser = Phrases(
-            _ShardTokens(shard_files),
+            shard_tokens,
             min_count=int(phrases_cfg.get("min_count", 5)),
             threshold=float(phrases_cfg.get("threshold", 0.5)),
         )
@@ -698,12 +817,18 @@ def build_corpus(
 
     def nonempty_units() -> Iterator[list[str]]:
         nonlocal n_nonempty
-        for tokens in _ShardTokens(shard_files):
+        for tokens in shard_tokens:
             if tokens:
                 n_nonempty += 1
                 yield phrased(tokens)
 
     dictionary = Dictionary(nonempty_units(), prune_at=None)
+    kept = summary["stopwords_removed"]
+    summary["names_removed"] = {
+        "tokens": kept["tokens"] - sum(row["count"] for row in removed_rows),
+        "types": kept["types"] - len(removed_rows),
+        "units": n_nonempty,
+    }
     summary["phrases"] = {
         "tokens": dictionary.num_pos,
         "types": len(dictionary),
@@ -731,7 +856,10 @@ def build_corpus(
         def bows() -> Iterator[list[tuple[int, int]]]:
             nonlocal kept_units, kept_tokens
             for record in _iter_records(shard_files):
-                tokens = [t for t in phrased(record["tokens"]) if t in token2id]
+                unit_tokens = record["tokens"]
+                if drop:
+                    unit_tokens = [t for t in unit_tokens if t not in drop]
+                tokens = [t for t in phrased(unit_tokens) if t in token2id]
                 if not tokens:
                     continue
                 kept_units += 1
@@ -764,7 +892,13 @@ def build_corpus(
         ),
         key=lambda row: (-row["count"], row["term"]),
     )
-    sio.write_csv(tables_dir / "vocabulary.csv", vocabulary, ["term", "count", "doc_freq"])
+    # The kept terms (removed empty), then the removed names (count and doc_freq in units
+    # before phrases), each most frequent first.
+    sio.write_csv(
+        tables_dir / "vocabulary.csv",
+        [*({**row, "removed": ""} for row in vocabulary), *removed_rows],
+        ["term", "count", "doc_freq", "removed"],
+    )
     rows = [{"step": step, **summary[step]} for step in SUMMARY_STEPS]
     sio.write_table(
         tables_dir / "preprocessing_summary.csv",

@@ -184,6 +184,42 @@ def _seed_agreement(
     return {s: _number(seed_agreement.get((k, s))) for s in seeds}
 
 
+def grid_edge(ks: Sequence[int], chosen: int) -> dict[str, Any] | None:
+    """Whether ``chosen`` is the largest or smallest K of the grid, and the Ks to add.
+
+    The suggested Ks continue the grid beyond the edge in the step of its last (or
+    first) interval, at most half the K below it: K ∈ {3, 4, 5, 6} choosing 6 suggests 7
+    and 8; {10, 20, 30, 40} choosing 10 suggests 5 (no K below 2). A grid of one K has no
+    edge.
+
+    Returns
+    -------
+    dict or None
+        ``{"side": "largest" | "smallest", "suggest": [K, ...], "sentence": str}``, or
+        None when ``chosen`` is inside the grid.
+    """
+    grid = sorted(set(int(k) for k in ks))
+    if len(grid) < 2 or grid[0] < chosen < grid[-1] or chosen not in grid:
+        return None
+    if chosen == grid[-1]:
+        step = grid[-1] - grid[-2]
+        side, suggest = "largest", [chosen + step, chosen + 2 * step]
+    else:
+        step = max(1, min(grid[1] - grid[0], chosen // 2))  # K stays ≥ 2
+        side = "smallest"
+        suggest = sorted(k for k in {chosen - step, chosen - 2 * step} if k >= 2)
+    direction = "more" if side == "largest" else "fewer"
+    if suggest:
+        advice = (
+            f"a model with {direction} topics may score better: add K = "
+            f"{', '.join(map(str, suggest))} to model.k and run again"
+        )
+    else:
+        advice = "no smaller K is possible (K ≥ 2)"
+    sentence = f"K={chosen} is the {side} K of the grid ({_ks(grid)}), so {advice}."
+    return {"side": side, "suggest": suggest, "sentence": sentence}
+
+
 def select_model(
     metrics: Sequence[Mapping[str, Any]],
     stability: Sequence[Mapping[str, Any]],
@@ -218,7 +254,9 @@ def select_model(
         JSON-able: ``k``, ``seed``, ``rule``, ``metric``, ``direction``, ``threshold``,
         ``reason`` (a sentence with the numbers), ``candidates`` (:func:`candidate_table`
         plus ``eligible``), ``seed_agreement`` (rows for the chosen K), ``fallback``
-        (no K passed the threshold) and ``pinned``.
+        (no K passed the threshold), ``pinned`` and ``edge`` (:func:`grid_edge` of the
+        rule's K: null inside the grid; at its edge, the reason says so and which Ks to
+        add).
 
     Raises
     ------
@@ -267,6 +305,9 @@ def select_model(
     else:
         s_part = f"seed {best_seed} agrees most with the other seeds ({_fmt(best_agreement)})"
     rule_reason = f"{k_part}; {s_part}."
+    edge = grid_edge([row["k"] for row in table], best_k)
+    if edge is not None:
+        rule_reason = f"{rule_reason} {edge['sentence']}"
 
     rule = (
         f"Among the Ks whose stability ≥ {threshold:g} (all Ks if none passes), the K with "
@@ -299,6 +340,7 @@ def select_model(
         "candidates": table,
         "seed_agreement": [{"k": k, "seed": s, "agreement": a} for s, a in agreement.items()],
         "rule_choice": {"k": best_k, "seed": best_seed},
+        "edge": edge,
         "fallback": fallback,
         "pinned": pinned,
     }

@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -429,15 +429,31 @@ def topics_table(
 
 
 # ----------------------------------------------------------------------- passages
-def trim_text(text: str, max_chars: int = 600) -> str:
+def trim_text(
+    text: str, max_chars: int = 600, sentences: Callable[[str], list[str]] | None = None
+) -> str:
     """Collapse whitespace and cut at a word boundary near ``max_chars``, adding "…".
+
+    With ``sentences`` (a sentence splitter), a text that is too long keeps its whole
+    first sentences up to ``max_chars`` when they fill at least half of it.
 
     >>> trim_text("ett två tre fyra", 9)
     'ett två…'
+    >>> trim_text("Ett två. Tre fyra fem.", 12, sentences=lambda t: [t[:8], t[9:]])
+    'Ett två. …'
     """
     flat = " ".join(text.split())
     if len(flat) <= max_chars:
         return flat
+    if sentences is not None:
+        kept = ""
+        for sentence in sentences(flat):
+            longer = f"{kept} {sentence}".strip()
+            if len(longer) > max_chars:
+                break
+            kept = longer
+        if len(kept) >= max_chars // 2:
+            return f"{kept} …"
     cut = flat[:max_chars]
     space = cut.rfind(" ")
     if space >= max_chars // 2:
@@ -507,6 +523,7 @@ def passage_rows(
     unit_texts: Mapping[int, str] | Sequence[str],
     *,
     max_chars: int = 600,
+    sentences: Callable[[str], list[str]] | None = None,
 ) -> list[dict[str, Any]]:
     """The rows of ``representative_passages`` for the units chosen by :func:`passage_units`.
 
@@ -515,6 +532,8 @@ def passage_rows(
     unit_texts
         The text of every unit (a sequence) or of the chosen units only (a mapping
         from unit position to text).
+    sentences
+        A sentence splitter: a long passage is cut after a sentence (:func:`trim_text`).
     """
     theta = np.asarray(theta)  # only read: ``float()`` of a float32 is exact
     rows = []
@@ -527,7 +546,7 @@ def passage_rows(
                     "doc_id": unit_doc_ids[i],
                     "unit_id": unit_ids[i],
                     "weight": float(theta[i, t]),
-                    "text": trim_text(unit_texts[i], max_chars),
+                    "text": trim_text(unit_texts[i], max_chars, sentences),
                 }
             )
     return rows

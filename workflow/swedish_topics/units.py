@@ -73,19 +73,24 @@ def _split_words(text: str, max_tokens: int, count: Callable[[str], int]) -> lis
 
 
 def split_long(
-    text: str, *, max_tokens: int, count: Callable[[str], int] = count_words
+    text: str,
+    *,
+    max_tokens: int,
+    count: Callable[[str], int] = count_words,
+    sentences: Callable[[str], list[str]] = split_sentences,
 ) -> list[str]:
     """Split a paragraph above ``max_tokens`` into pieces at sentence boundaries.
 
-    Sentences are packed greedily into pieces of at most ``max_tokens`` word tokens; a
-    sentence longer than that is split between words.
+    Sentences (from ``sentences``: the corpus's trained Punkt splitter in the workflow,
+    :func:`split_sentences` by default) are packed greedily into pieces of at most
+    ``max_tokens`` word tokens; a sentence longer than that is split between words.
     """
     if count(text) <= max_tokens:
         return [text]
     pieces: list[str] = []
     current: list[str] = []
     current_n = 0
-    for sentence in split_sentences(text):
+    for sentence in sentences(text):
         n = count(sentence)
         if n > max_tokens:
             if current:
@@ -111,6 +116,7 @@ def make_units(
     min_tokens: int,
     max_tokens: int,
     count: Callable[[str], int] = count_words,
+    sentences: Callable[[str], list[str]] = split_sentences,
 ) -> list[Unit]:
     """Turn a document's paragraphs into units of analysis.
 
@@ -126,6 +132,8 @@ def make_units(
         Target unit length in word tokens (paragraphs mode).
     count
         Function giving the number of word tokens of a text.
+    sentences
+        Function splitting a long paragraph into sentences (see :func:`split_long`).
 
     Returns
     -------
@@ -150,7 +158,8 @@ def make_units(
         if n <= max_tokens:
             pieces.append(("\n", paragraph, n))
             continue
-        for i, part in enumerate(split_long(paragraph, max_tokens=max_tokens, count=count)):
+        parts = split_long(paragraph, max_tokens=max_tokens, count=count, sentences=sentences)
+        for i, part in enumerate(parts):
             pieces.append((" " if i else "\n", part, count(part)))
 
     groups: list[list[tuple[str, str, int]]] = []

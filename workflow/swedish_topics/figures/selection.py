@@ -202,8 +202,10 @@ def plot_model_selection(
         Line2D([], [], color="black", ls="--", lw=0.9, label="stability threshold"),
     ]
     _figure_legend(fig, panel, handles)
+    edge = choice.get("edge") or {}
+    at_edge = f" (the {edge['side']} K of the grid)" if edge.get("side") else ""
     panel.suptitle(
-        f"Model selection: K = {chosen_k}, seed {chosen_seed} chosen",
+        f"Model selection: K = {chosen_k}, seed {chosen_seed} chosen{at_edge}",
         x=0.01,
         ha="left",
         fontweight="bold",

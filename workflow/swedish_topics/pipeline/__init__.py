@@ -10,6 +10,7 @@ The functions live in one module per stage (``prepare``, ``model``, ``analyse``,
 
 from swedish_topics.pipeline.analyse import (
     compare_groups,
+    passage_sentences,
     topic_map,
     topic_tables,
     trend,
@@ -29,6 +30,7 @@ from swedish_topics.pipeline.prepare import (
     preprocess_shard,
     read_units_tsv,
     shard_doc_ids,
+    train_sentences,
     validate_corpus,
 )
 from swedish_topics.pipeline.report import (
@@ -52,6 +54,7 @@ __all__ = [
     "final_model",
     "heldout_split",
     "methods",
+    "passage_sentences",
     "plot_differences",
     "plot_doc_composition",
     "plot_model_selection",
@@ -66,6 +69,7 @@ __all__ = [
     "topic_map",
     "topic_tables",
     "train_lda",
+    "train_sentences",
     "trend",
     "validate_corpus",
 ]

@@ -82,6 +82,19 @@ class _Final:
         return [str(t) for t in sio.load_npz(self.model_npz, ["vocab"])["vocab"]]
 
 
+def passage_sentences(units_jsonl: PathLike) -> Any:
+    """The corpus's sentence splitter for the representative passages, or None.
+
+    Read from ``interim/sentences.json`` of the same results folder as ``units_jsonl``
+    (written before the shards, so it exists whenever ``units.jsonl`` does); a results
+    folder from before the rule existed gives None (passages cut between words).
+    """
+    from swedish_topics.sentences import SentenceSplitter, load_params
+
+    path = Path(units_jsonl).parent.parent / "interim" / "sentences.json"
+    return SentenceSplitter(load_params(path)) if path.exists() else None
+
+
 def topic_tables(
     *, inputs: Mapping[str, PathLike], cfg: Mapping[str, Any], outputs: Mapping[str, Any]
 ) -> None:
@@ -136,7 +149,12 @@ def topic_tables(
         inputs["units_jsonl"], [unit_ids[i] for i in needed], n_units=len(unit_ids)
     )
     passages = terms.passage_rows(
-        final.theta, unit_ids, final.units["doc_id"], chosen, dict(zip(needed, texts, strict=True))
+        final.theta,
+        unit_ids,
+        final.units["doc_id"],
+        chosen,
+        dict(zip(needed, texts, strict=True)),
+        sentences=passage_sentences(inputs["units_jsonl"]),
     )
     terms.write_passages(outputs["passages"], passages)
 

@@ -95,15 +95,19 @@ def preprocess_shard(
     n_shards: int,
     out_units: PathLike,
     out_counts: PathLike,
+    sentences_json: PathLike | None = None,
 ) -> None:
     """Clean, split, tokenise, lemmatise and filter the documents of one shard.
 
     The shard's documents and the facet values (stopwords when
     ``stopwords.remove_facet_values``) come from ``validation_json``, which holds each
     text's size and each facet's groups, so a shard reads no file but its own texts.
+    Long paragraphs are split into sentences with the corpus's Punkt parameters
+    ``sentences_json`` (:func:`train_sentences`), the same file for every shard.
     """
     from swedish_topics.corpus import iter_documents
     from swedish_topics.preprocess import preprocess_shard as _preprocess_shard
+    from swedish_topics.sentences import SentenceSplitter, load_params
 
     validation = _load_validation(validation_json)
     corpus_dir = Path(cfg["corpus"])
@@ -118,7 +122,35 @@ def preprocess_shard(
         facet_values=facet_stopword_values(cfg, validation),
         out_units=Path(out_units),
         out_counts=Path(out_counts),
+        sentences=SentenceSplitter(load_params(sentences_json)) if sentences_json else None,
     )
+
+
+def train_sentences(
+    *, validation_json: PathLike, cfg: Mapping[str, Any], out_json: PathLike
+) -> None:
+    """Train Punkt on a seeded sample of the corpus's documents; write its parameters.
+
+    The sample (``preprocess.sentences.sample_documents`` documents drawn with
+    ``preprocess.sentences.seed`` from the validated doc ids) does not depend on the
+    shards, so every shard splits sentences alike.
+    """
+    from swedish_topics.corpus import iter_documents
+    from swedish_topics.sentences import load_abbreviations, sample_ids, save_params, train_punkt
+
+    validation = _load_validation(validation_json)
+    sent = cfg["preprocess"].get("sentences") or {}
+    n = int(sent.get("sample_documents", 1000))
+    seed = int(sent.get("seed", 1))
+    doc_ids = sample_ids(validation["doc_ids"], n, seed)
+    texts = (text for _, text in iter_documents(Path(cfg["corpus"]), doc_ids))
+    params = train_punkt(
+        texts,
+        sample_documents=n,
+        seed=seed,
+        abbreviations=load_abbreviations(sent.get("abbreviations_extra") or ()),
+    )
+    save_params(out_json, params)
 
 
 def build_corpus(
