@@ -151,4 +151,5 @@ def analysis_tables():
     names += [f"prevalence_by_{f}" for f in FACETS]
     names += [f"differences_by_{f}" for f in FACETS]
     names += [f"trend_by_{f}" for f in NUMERIC_FACETS]
+    names += [f"effects_by_{f}" for f in FACETS]
     return [path for name in names for path in table(name)]

@@ -96,6 +96,19 @@ class UnitsByDoc(Sequence[DocUnits]):
         """Total number of units of these documents."""
         return int((self._stops - self._starts).sum())
 
+    def unit_positions(self, i: int) -> np.ndarray:
+        """Rows of the model's ``theta`` holding the units of document ``i``."""
+        return np.asarray(self._order[self._starts[i] : self._stops[i]], dtype=np.int64)
+
+    def unit_tokens(self, i: int) -> np.ndarray:
+        """Token counts of the units of document ``i`` (float64)."""
+        return np.asarray(self._n_tokens[self.unit_positions(i)], dtype=np.float64)
+
+    @property
+    def n_total_units(self) -> int:
+        """Rows of the model's ``theta`` (all units, also those of other documents)."""
+        return int(self._theta.shape[0])
+
 
 def _select_units(
     units: Sequence[DocUnits] | None, positions: np.ndarray

@@ -313,3 +313,179 @@ def differences_by_group(
                 }
             )
     return rows
+
+
+# ------------------------------------------------------- t intervals (both sources)
+#: interval_basis of rows whose interval is a t interval from documents and the posterior.
+BASIS_T_POSTERIOR = "documents + model posterior (t, Rubin's rules)"
+#: interval_basis of rows whose interval is a t interval from documents alone.
+BASIS_T = "documents (t)"
+
+
+@dataclass(frozen=True)
+class GroupMoments:
+    """Per-group means, sampling variances and posterior draws of the means (G × K)."""
+
+    groups: list[str]
+    n: np.ndarray
+    mean: np.ndarray
+    var_mean: np.ndarray
+    rest_n: np.ndarray
+    rest_mean: np.ndarray
+    rest_var_mean: np.ndarray
+    draw_mean: np.ndarray | None  # M × G × K
+    draw_rest_mean: np.ndarray | None
+
+
+def group_moments(
+    doc_theta: np.ndarray, groups: Sequence[str], doc_draws: np.ndarray | None = None
+) -> GroupMoments:
+    """Means and variances of every group and of its rest, with the draws' means.
+
+    ``var_mean`` is ``s² / n`` (the sampling variance of a mean of ``n`` documents with
+    sample variance ``s²``); NaN for a group of one document.
+    """
+    doc_theta = _check_inputs(doc_theta, groups, "group labels")
+    positions = _group_positions(groups)
+    names = list(positions)
+    index = np.empty(len(groups), dtype=np.int64)
+    for g, pos in enumerate(positions.values()):
+        index[pos] = g
+    n_groups, n_all = len(names), doc_theta.shape[0]
+    n = np.bincount(index, minlength=n_groups).astype(np.float64)[:, None]
+
+    def sums(x: np.ndarray) -> np.ndarray:
+        out = np.zeros((n_groups, x.shape[1]))
+        np.add.at(out, index, x)
+        return out
+
+    s1, s2 = sums(doc_theta), sums(doc_theta**2)
+    t1, t2 = doc_theta.sum(axis=0), (doc_theta**2).sum(axis=0)
+    rest_n = n_all - n
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = s1 / n
+        var = np.maximum(s2 - n * mean**2, 0.0) / (n - 1) / n
+        rest_mean = (t1 - s1) / rest_n
+        rest_var = np.maximum((t2 - s2) - rest_n * rest_mean**2, 0.0) / (rest_n - 1) / rest_n
+        draw_mean = draw_rest = None
+        if doc_draws is not None and len(doc_draws):
+            ds = np.stack([sums(d) for d in doc_draws])
+            draw_mean = ds / n[None]
+            draw_rest = (np.asarray(doc_draws).sum(axis=1)[:, None, :] - ds) / rest_n[None]
+    return GroupMoments(
+        names, n[:, 0], mean, var, rest_n[:, 0], rest_mean, rest_var, draw_mean, draw_rest
+    )
+
+
+def _welch_df(v1: np.ndarray, n1: np.ndarray, v2: np.ndarray, n2: np.ndarray) -> np.ndarray:
+    """Welch–Satterthwaite degrees of freedom of a difference of two means."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        den = v1**2 / (n1 - 1)[:, None] + v2**2 / (n2 - 1)[:, None]
+        return np.where(den > 0, (v1 + v2) ** 2 / den, (n1 + n2 - 2)[:, None])
+
+
+def t_group_inference(
+    moments: GroupMoments, *, ci_level: float
+) -> dict[str, dict[str, np.ndarray]]:
+    """t intervals (Rubin's rules over the posterior draws) for prevalence and differences.
+
+    Returns
+    -------
+    dict
+        ``{"prevalence": {...}, "differences": {...}}``, each with ``estimate``,
+        ``low``, ``high``, ``se``, ``df`` (G × K) and for differences ``p_value``.
+        Groups of one document (or a rest of one) get NaN: no between-document variance.
+    """
+    from swedish_topics.analysis.intervals import t_interval, t_p_value
+    from swedish_topics.analysis.posterior import rubin_combine
+
+    m = moments
+    se_p, df_p = rubin_combine(m.var_mean, m.draw_mean, (m.n - 1)[:, None])
+    low_p, high_p = t_interval(m.mean, se_p, df_p, ci_level=ci_level)
+    diff = m.mean - m.rest_mean
+    draws = None if m.draw_mean is None else m.draw_mean - m.draw_rest_mean  # type: ignore[operator]
+    df_com = _welch_df(m.var_mean, m.n, m.rest_var_mean, m.rest_n)
+    se_d, df_d = rubin_combine(m.var_mean + m.rest_var_mean, draws, df_com)
+    low_d, high_d = t_interval(diff, se_d, df_d, ci_level=ci_level)
+    return {
+        "prevalence": {"estimate": m.mean, "low": low_p, "high": high_p, "se": se_p, "df": df_p},
+        "differences": {
+            "estimate": diff,
+            "low": low_d,
+            "high": high_d,
+            "se": se_d,
+            "df": df_d,
+            "p_value": t_p_value(diff, se_d, df_d),
+        },
+    }
+
+
+def add_inference_columns(
+    prevalence_rows: list[dict[str, Any]],
+    difference_rows: list[dict[str, Any]],
+    moments: GroupMoments,
+    *,
+    facet: str,
+    ci_level: float,
+    fdr: float,
+    interval: str = "t",
+) -> None:
+    """Add ``p_value``, ``q_value``, ``significant`` and FCR intervals to the two tables.
+
+    With ``interval="t"`` the intervals of groups (and rests) of at least two documents
+    become t intervals from both sources of uncertainty (:func:`t_group_inference`);
+    single-document groups keep their within-document bootstrap interval and get no
+    p-value (a single text says nothing about a population of texts). With
+    ``"percentile"`` the bootstrap intervals stay and the p-value is the t test's.
+
+    The family of the q-values (Benjamini–Yekutieli) is the differences table: all its
+    rows with a p-value. A prevalence row carries the q-value and ``significant`` of its
+    group's difference from the rest (the same question a heatmap reader asks). Rows
+    marked ``significant`` get ``fcr_low``/``fcr_high``, the interval at the
+    false-coverage-rate level (:func:`~swedish_topics.analysis.multiplicity.fcr_level`).
+    """
+    from swedish_topics.analysis.intervals import t_interval
+    from swedish_topics.analysis.multiplicity import by_qvalues, fcr_level
+
+    inf = t_group_inference(moments, ci_level=ci_level)
+    gi = {g: i for i, g in enumerate(moments.groups)}
+    posterior = moments.draw_mean is not None
+    basis = BASIS_T_POSTERIOR if posterior else BASIS_T
+    d = inf["differences"]
+    p = np.array([d["p_value"][gi[r[facet]], r["topic"] - 1] for r in difference_rows])
+    q = by_qvalues(p)
+    sig = np.nan_to_num(q, nan=1.0) <= fdr
+    level = fcr_level(int(sig.sum()), int(np.isfinite(p).sum()), fdr)
+    by_key: dict[tuple[int, str], tuple[float, bool]] = {}
+    for row, pv, qv, s in zip(difference_rows, p, q, sig, strict=True):
+        g, t = gi[row[facet]], row["topic"] - 1
+        if interval == "t" and np.isfinite(d["se"][g, t]) and moments.n[g] >= 2:
+            # a difference of proportions lies in [-1, 1]: a wider t interval is clipped
+            row["ci_low"] = max(float(d["low"][g, t]), -1.0)
+            row["ci_high"] = min(float(d["high"][g, t]), 1.0)
+            row["interval_basis"] = basis
+            row["flag"] = ";".join(f for f in row["flag"].split(";") if f and f != FLAG_WIDENED)
+            row["note"] = row["note"].replace("interval widened to contain the estimate", "")
+            row["note"] = row["note"].strip("; ")
+            row["excludes_zero"] = excludes_zero(row["ci_low"], row["ci_high"])
+        fl, fh = t_interval(d["estimate"][g, t], d["se"][g, t], d["df"][g, t], ci_level=level)
+        row.update(
+            p_value=float(pv),
+            q_value=float(qv),
+            significant=bool(s),
+            fcr_low=float(fl) if s else math.nan,
+            fcr_high=float(fh) if s else math.nan,
+        )
+        by_key[(row["topic"], row[facet])] = (float(qv), bool(s))
+    pr = inf["prevalence"]
+    for row in prevalence_rows:
+        g, t = gi[row[facet]], row["topic"] - 1
+        if interval == "t" and moments.n[g] >= 2 and np.isfinite(pr["se"][g, t]):
+            row["ci_low"] = max(float(pr["low"][g, t]), 0.0)  # a proportion lies in [0, 1]
+            row["ci_high"] = min(float(pr["high"][g, t]), 1.0)
+            row["interval_basis"] = basis
+            row["flag"] = ";".join(f for f in row["flag"].split(";") if f and f != FLAG_WIDENED)
+            row["note"] = row["note"].replace("interval widened to contain the estimate", "")
+            row["note"] = row["note"].strip("; ")
+        qv, s = by_key.get((row["topic"], row[facet]), (math.nan, False))
+        row.update(q_value=qv, significant=s)

@@ -96,3 +96,32 @@ def percentile_interval(
     low = np.where(ok, np.minimum(low, estimate), np.nan)
     high = np.where(ok, np.maximum(high, estimate), np.nan)
     return low, high, widened
+
+
+def t_interval(
+    estimate: np.ndarray, se: np.ndarray, df: np.ndarray, *, ci_level: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """``estimate ± t_{df, 1 - (1 - ci_level)/2} · se`` (NaN where se or df is missing)."""
+    from scipy import stats
+
+    alpha = _alpha(ci_level)
+    est = np.asarray(estimate, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        crit = stats.t.ppf(1.0 - alpha / 2.0, np.maximum(np.asarray(df, dtype=np.float64), 1e-9))
+        half = crit * np.asarray(se, dtype=np.float64)
+    return est - half, est + half
+
+
+def t_p_value(estimate: np.ndarray, se: np.ndarray, df: np.ndarray) -> np.ndarray:
+    """Two-sided p-value of ``estimate = 0`` from the same t statistic as :func:`t_interval`.
+
+    The level-``1 - p`` interval has 0 on its edge, so an interval excludes 0 exactly
+    when ``p < 1 - ci_level``. A zero standard error gives NaN (no test).
+    """
+    from scipy import stats
+
+    est = np.asarray(estimate, dtype=np.float64)
+    se = np.asarray(se, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tstat = np.where(se > 0, np.abs(est) / se, np.nan)
+        return np.asarray(2.0 * stats.t.sf(tstat, np.maximum(np.asarray(df, float), 1e-9)))

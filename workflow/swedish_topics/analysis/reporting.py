@@ -28,7 +28,12 @@ from swedish_topics.analysis.aggregation import (
     doc_topics_from_units,
     units_by_doc,
 )
-from swedish_topics.analysis.groups import differences_by_group, prevalence_by_group
+from swedish_topics.analysis.groups import (
+    add_inference_columns,
+    differences_by_group,
+    group_moments,
+    prevalence_by_group,
+)
 from swedish_topics.analysis.trend import trend
 
 logger = logging.getLogger(__name__)
@@ -56,30 +61,85 @@ def _small_groups_caption(rows: Sequence[Mapping[str, Any]], facet: str) -> str:
     return (" " + " ".join(parts)) if parts else ""
 
 
+def _interval_text(interval: str, posterior: bool, n_boot: int, ci_level: float, seed: int) -> str:
+    if interval == "t":
+        sources = (
+            "variation between documents and the topic model's uncertainty about each "
+            "document's proportions (posterior draws combined by Rubin's rules)"
+            if posterior
+            else "variation between documents (the model file keeps no posterior, so the "
+            "topic model's own uncertainty is not included)"
+        )
+        return f"a {ci_level:.0%} t interval that reflects {sources}"
+    return f"a {_interval_words(n_boot, ci_level, seed)} resampling documents"
+
+
+def _fdr_text(fdr: float) -> str:
+    return (
+        f" q_value: Benjamini–Yekutieli adjusted p-value over the whole table (valid under "
+        f"any dependence between topics); significant: q ≤ {fdr:g}, i.e. at most "
+        f"{fdr:.0%} of the rows marked significant are expected to be false discoveries."
+    )
+
+
 def prevalence_caption(
-    rows: Sequence[Mapping[str, Any]], *, facet: str, n_boot: int, ci_level: float, seed: int
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    facet: str,
+    n_boot: int,
+    ci_level: float,
+    seed: int,
+    interval: str = "percentile",
+    posterior: bool = False,
+    fdr: float = 0.05,
 ) -> str:
     """Caption of a prevalence table: estimator, interval method, B and small groups."""
-    return (
-        f"Topic prevalence by {facet}: mean topic proportion of the documents in each group, "
-        f"with a {_interval_words(n_boot, ci_level, seed)} resampling documents within the "
-        "group." + _small_groups_caption(rows, facet) + " Intervals describe variation between "
-        "documents, not topic-model uncertainty, and are not adjusted for multiple comparisons."
+    text = (
+        f"Topic prevalence by {facet}: mean topic proportion of the documents in each group "
+        "(not adjusted for other facets), with "
+        f"{_interval_text(interval, posterior, n_boot, ci_level, seed)} within the group."
+        + _small_groups_caption(rows, facet)
+    )
+    if rows and "q_value" in rows[0]:
+        return text + (
+            " q_value and significant are those of the group's difference from the rest "
+            "(see the differences table)." + _fdr_text(fdr)
+        )
+    return text + (
+        " Intervals describe variation between documents, not topic-model uncertainty, "
+        "and are not adjusted for multiple comparisons."
     )
 
 
 def differences_caption(
-    rows: Sequence[Mapping[str, Any]], *, facet: str, n_boot: int, ci_level: float, seed: int
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    facet: str,
+    n_boot: int,
+    ci_level: float,
+    seed: int,
+    interval: str = "percentile",
+    posterior: bool = False,
+    fdr: float = 0.05,
 ) -> str:
     """Caption of a differences table."""
-    return (
+    text = (
         f"Difference in topic prevalence between each {facet} and the rest of the corpus "
-        f"(group mean minus mean of all other documents), with a "
-        f"{_interval_words(n_boot, ci_level, seed)} resampling documents independently in "
+        f"(group mean minus mean of all other documents; marginal, not adjusted for other "
+        f"facets), with {_interval_text(interval, posterior, n_boot, ci_level, seed)} in "
         "the group and in the rest; excludes_zero marks intervals entirely above or below 0."
         + _small_groups_caption(rows, facet)
-        + " Intervals are not adjusted for multiple comparisons."
     )
+    if rows and "q_value" in rows[0]:
+        return (
+            text
+            + _fdr_text(fdr)
+            + (
+                " fcr_low/fcr_high: the interval of a significant row at the false-coverage-rate "
+                "level (adjusted for the selection; it always excludes 0)."
+            )
+        )
+    return text + " Intervals are not adjusted for multiple comparisons."
 
 
 def trend_caption(*, facet: str, n_boot: int, ci_level: float, seed: int) -> str:
@@ -170,38 +230,44 @@ def write_group_tables(
     min_group_docs: int,
     unit_theta_by_doc: Sequence[DocUnits] | None = None,
     groups: Sequence[str] | None = None,
+    doc_draws: np.ndarray | None = None,
 ) -> None:
     """Write ``prevalence_by_<facet>`` and ``differences_by_<facet>`` (CSV, .tex, .md).
 
     Each document's group is looked up in ``metadata_rows`` (:func:`facet_groups`), or
     given as ``groups`` (one per document of ``doc_ids``) by a caller that need not keep
-    the metadata table in memory while the bootstrap runs.
+    the metadata table in memory while the bootstrap runs. ``doc_draws`` (``M × n_docs ×
+    K``, :func:`~swedish_topics.analysis.posterior.doc_theta_draws`) adds the model's
+    uncertainty to the t intervals (``analysis.interval: t``, the default).
     """
     groups = _groups_of_docs(doc_ids, facet, metadata_rows, groups)
-    params = _analysis_params(analysis_cfg)
-    common = {
-        **params,
-        "min_group_docs": int(min_group_docs),
-        "facet": facet,
-        "unit_theta_by_doc": unit_theta_by_doc,
-    }
-    prev = prevalence_by_group(doc_theta, groups, **common)
+    prev, diff, params = group_table_rows(
+        doc_theta,
+        groups,
+        facet=facet,
+        analysis_cfg=analysis_cfg,
+        min_group_docs=min_group_docs,
+        unit_theta_by_doc=unit_theta_by_doc,
+        doc_draws=doc_draws,
+    )
     cols = _columns(PREVALENCE_COLUMNS, facet)
     _write_main_table(
         prevalence_path,
         prev,
         cols,
         prevalence_caption(prev, facet=facet, **params),
-        display_columns=[c for c in cols if c not in ("note", "interval_basis", "n_units")],
+        display_columns=[
+            c for c in cols if c not in ("note", "interval_basis", "n_units", "q_value")
+        ],
     )
-    diff = differences_by_group(doc_theta, groups, **common)
     cols = _columns(DIFFERENCE_COLUMNS, facet)
+    hidden = ("note", "interval_basis", "p_value", "fcr_low", "fcr_high", "excludes_zero")
     _write_main_table(
         differences_path,
         diff,
         cols,
         differences_caption(diff, facet=facet, **params),
-        display_columns=[c for c in cols if c not in ("note", "interval_basis")],
+        display_columns=[c for c in cols if c not in hidden],
     )
     small = {FLAG_SINGLE_DOC, FLAG_FEW_DOCS}
     flagged = sorted({r[facet] for r in prev if small & set(r["flag"].split(";"))})
@@ -211,6 +277,41 @@ def write_group_tables(
             facet,
             ", ".join(group_order(flagged)),
         )
+
+
+def group_table_rows(
+    doc_theta: np.ndarray,
+    groups: Sequence[str],
+    *,
+    facet: str,
+    analysis_cfg: Mapping[str, Any],
+    min_group_docs: int,
+    unit_theta_by_doc: Sequence[DocUnits] | None = None,
+    doc_draws: np.ndarray | None = None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+    """The rows of the prevalence and differences tables, and the caption parameters.
+
+    The estimation the workflow and the calibration study share: bootstrap rows
+    (:func:`prevalence_by_group`, :func:`differences_by_group`), then the t intervals,
+    p-values, q-values and FCR intervals (:func:`add_inference_columns`).
+    """
+    params = _analysis_params(analysis_cfg)
+    common = {
+        **params,
+        "min_group_docs": int(min_group_docs),
+        "facet": facet,
+        "unit_theta_by_doc": unit_theta_by_doc,
+    }
+    prev = prevalence_by_group(doc_theta, groups, **common)
+    diff = differences_by_group(doc_theta, groups, **common)
+    interval = str(analysis_cfg.get("interval", "t"))
+    fdr = float(analysis_cfg.get("fdr", 0.05))
+    moments = group_moments(doc_theta, groups, doc_draws)
+    add_inference_columns(
+        prev, diff, moments, facet=facet, ci_level=params["ci_level"], fdr=fdr, interval=interval
+    )
+    caption = {**params, "interval": interval, "posterior": doc_draws is not None, "fdr": fdr}
+    return prev, diff, caption
 
 
 def write_trend_table(

@@ -14,6 +14,7 @@ from swedish_topics.pipeline.analyse import (
     topic_tables,
     trend,
 )
+from swedish_topics.pipeline.compare import effects
 from swedish_topics.pipeline.model import (
     METRIC_COLUMNS,
     evaluate_models,
@@ -47,6 +48,7 @@ __all__ = [
     "build_corpus",
     "check_vocabulary",
     "compare_groups",
+    "effects",
     "evaluate_models",
     "facet_stopword_values",
     "final_model",
