@@ -489,3 +489,35 @@ def add_inference_columns(
             row["note"] = row["note"].strip("; ")
         qv, s = by_key.get((row["topic"], row[facet]), (math.nan, False))
         row.update(q_value=qv, significant=s)
+
+
+def add_pooled_columns(
+    prevalence_rows: list[dict[str, Any]], moments: GroupMoments, *, facet: str, ci_level: float
+) -> None:
+    """Add ``pooled_mean``, ``pooled_low``, ``pooled_high`` (empirical Bayes, see
+    :mod:`~swedish_topics.analysis.pooling`) to the prevalence rows."""
+    from scipy import stats
+
+    from swedish_topics.analysis.pooling import pooled_estimates
+
+    m = moments
+    n = m.n[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        within = m.var_mean * n  # s² per group (NaN for one document)
+        multi = m.n >= 2
+        df = np.maximum(m.n - 1, 0)[:, None]
+        s2 = np.nansum(np.where(multi[:, None], within * df, 0.0), axis=0) / max(
+            float(df[multi].sum()), 1.0
+        )
+        v = s2[None, :] / n
+        if m.draw_mean is not None and len(m.draw_mean) > 1:
+            v = v + np.var(m.draw_mean, axis=0, ddof=1)
+    pooled, var, _b = pooled_estimates(m.mean, v)
+    z = float(stats.norm.ppf(0.5 + ci_level / 2.0))
+    gi = {g: i for i, g in enumerate(m.groups)}
+    for row in prevalence_rows:
+        g, t = gi[row[facet]], row["topic"] - 1
+        half = z * float(np.sqrt(var[g, t]))
+        row["pooled_mean"] = float(pooled[g, t])
+        row["pooled_low"] = max(float(pooled[g, t]) - half, 0.0)
+        row["pooled_high"] = min(float(pooled[g, t]) + half, 1.0)

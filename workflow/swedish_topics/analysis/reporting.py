@@ -30,6 +30,7 @@ from swedish_topics.analysis.aggregation import (
 )
 from swedish_topics.analysis.groups import (
     add_inference_columns,
+    add_pooled_columns,
     differences_by_group,
     group_moments,
     prevalence_by_group,
@@ -257,7 +258,9 @@ def write_group_tables(
         cols,
         prevalence_caption(prev, facet=facet, **params),
         display_columns=[
-            c for c in cols if c not in ("note", "interval_basis", "n_units", "q_value")
+            c
+            for c in cols
+            if c not in ("note", "interval_basis", "n_units", "q_value", "pooled_low", "pooled_high")
         ],
     )
     cols = _columns(DIFFERENCE_COLUMNS, facet)
@@ -310,6 +313,7 @@ def group_table_rows(
     add_inference_columns(
         prev, diff, moments, facet=facet, ci_level=params["ci_level"], fdr=fdr, interval=interval
     )
+    add_pooled_columns(prev, moments, facet=facet, ci_level=params["ci_level"])
     caption = {**params, "interval": interval, "posterior": doc_draws is not None, "fdr": fdr}
     return prev, diff, caption
 
