@@ -260,7 +260,8 @@ def write_group_tables(
         display_columns=[
             c
             for c in cols
-            if c not in ("note", "interval_basis", "n_units", "q_value", "pooled_low", "pooled_high")
+            if c
+            not in ("note", "interval_basis", "n_units", "q_value", "pooled_low", "pooled_high")
         ],
     )
     cols = _columns(DIFFERENCE_COLUMNS, facet)

@@ -14,7 +14,7 @@ from swedish_topics.pipeline.analyse import (
     topic_tables,
     trend,
 )
-from swedish_topics.pipeline.compare import effects
+from swedish_topics.pipeline.compare import effects, robustness
 from swedish_topics.pipeline.model import (
     METRIC_COLUMNS,
     evaluate_models,
@@ -36,6 +36,7 @@ from swedish_topics.pipeline.report import (
     methods,
     plot_differences,
     plot_doc_composition,
+    plot_effects,
     plot_model_selection,
     plot_prevalence_heatmap,
     plot_prevalence_trend,
@@ -56,6 +57,7 @@ __all__ = [
     "methods",
     "plot_differences",
     "plot_doc_composition",
+    "plot_effects",
     "plot_model_selection",
     "plot_prevalence_heatmap",
     "plot_prevalence_trend",
@@ -63,6 +65,7 @@ __all__ = [
     "preprocess_shard",
     "provenance",
     "read_units_tsv",
+    "robustness",
     "select_model",
     "shard_doc_ids",
     "topic_map",
