@@ -100,7 +100,6 @@ def swedish_words() -> tuple[tuple[str, tuple[str, ...]], ...]:
 
     import yaml
     from simplemma.strategies.dictionaries.dictionary_factory import DefaultDictionaryFactory
-
     from swedish_topics.lemmatize import Lemmatizer
     from swedish_topics.stopwords import shipped_stopwords
 
@@ -131,7 +130,9 @@ def _group_names(n: int) -> list[str]:
     return [f"Kommun{i:03d}" for i in range(n)]
 
 
-def _plant(regime: Regime, rng: np.random.Generator, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+def _plant(
+    regime: Regime, rng: np.random.Generator, n_groups: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Group deviations (G × K, each topic summing to 0 over groups and each group over
     topics) and the trend (K, summing to 0)."""
     k = regime.k
@@ -144,7 +145,11 @@ def _plant(regime: Regime, rng: np.random.Generator, n_groups: int) -> tuple[np.
         delta[down, topic] -= size
     # keep null topics at 0: rows must sum to 0 over topics, so the compensating mass
     # goes to the non-null topics other than the planted ones
-    fill = [t for t in range(k) if t not in regime.null_topics and t not in {p[0] for p in regime.planted}]
+    fill = [
+        t
+        for t in range(k)
+        if t not in regime.null_topics and t not in {p[0] for p in regime.planted}
+    ]
     fill = fill or [t for t in range(k) if t not in regime.null_topics]
     row_sum = delta.sum(axis=1)
     for t in fill:
@@ -182,7 +187,11 @@ def generate(regime: Regime, seed: int, folder: Path) -> Truth:
     # confounding: group i leans to year (i mod 4), 55 % of its documents
     year_probs = np.array([np.roll([0.55, 0.2, 0.15, 0.1], i % 4) for i in range(g)])
     ybar = YEARS.mean()
-    means = base[None, None, :] + delta[:, None, :] + beta[None, None, :] * (YEARS - ybar)[None, :, None]
+    means = (
+        base[None, None, :]
+        + delta[:, None, :]
+        + beta[None, None, :] * (YEARS - ybar)[None, :, None]
+    )
     if (means <= 0.01).any():
         raise ValueError(f"regime {regime.name}: a mean proportion is not positive")
     prevalence = np.einsum("gy,gyk->gk", year_probs, means)

@@ -42,7 +42,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import REGIMES, REPO, Regime, Truth, generate  # noqa: E402
+from generate import REGIMES, REPO, Regime, Truth, generate
 
 logger = logging.getLogger("calibration")
 
@@ -123,7 +123,12 @@ def run_workflow(folder: Path, k: int, *, percentile: bool = True) -> dict[str, 
     pipeline.validate_corpus(cfg=cfg, out_json=validation)
     shard, counts = res / "interim" / "0.jsonl", res / "interim" / "0.counts.json"
     pipeline.preprocess_shard(
-        validation_json=validation, cfg=cfg, shard_index=0, n_shards=1, out_units=shard, out_counts=counts
+        validation_json=validation,
+        cfg=cfg,
+        shard_index=0,
+        n_shards=1,
+        out_units=shard,
+        out_counts=counts,
     )
     pre = {
         "units_tsv": res / "preprocess" / "units.tsv",
@@ -142,7 +147,11 @@ def run_workflow(folder: Path, k: int, *, percentile: bool = True) -> dict[str, 
         cfg=cfg,
         k=k,
         seed=1,
-        outputs={"model": model, "train": res / "model" / "train.json", "native": res / "model" / "native"},
+        outputs={
+            "model": model,
+            "train": res / "model" / "train.json",
+            "native": res / "model" / "native",
+        },
     )
     inputs = {
         "model": model,
@@ -164,7 +173,9 @@ def run_workflow(folder: Path, k: int, *, percentile: bool = True) -> dict[str, 
         outputs={"prevalence": tables["prevalence"], "differences": tables["differences"]},
     )
     pipeline.effects(
-        inputs=inputs, cfg=cfg, outputs={"effects": [tables["effects_municipality"], tables["effects_year"]]}
+        inputs=inputs,
+        cfg=cfg,
+        outputs={"effects": [tables["effects_municipality"], tables["effects_year"]]},
     )
     if percentile:
         alt = copy.deepcopy(cfg)
@@ -212,14 +223,18 @@ def _f(value: str) -> float:
     return float(value) if value not in ("", None) else float("nan")
 
 
-def score_corpus(tables: Mapping[str, Path], truth: Truth, corpus_id: str, regime: str) -> list[dict[str, Any]]:
+def score_corpus(
+    tables: Mapping[str, Path], truth: Truth, corpus_id: str, regime: str
+) -> list[dict[str, Any]]:
     """One row per scored table cell: estimate, interval, truth, calls."""
     match, sim = match_topics(tables["model"], truth)
     model_to_true = {int(m) + 1: t for t, m in enumerate(match) if sim[t] >= MATCH_THRESHOLD}
     gi = {g: i for i, g in enumerate(truth.groups)}
     cells: list[dict[str, Any]] = []
 
-    def add(estimand: str, method: str, rows: Iterable[dict[str, str]], est_col: str, truth_of) -> None:
+    def add(
+        estimand: str, method: str, rows: Iterable[dict[str, str]], est_col: str, truth_of
+    ) -> None:
         for r in rows:
             t = model_to_true.get(int(r["topic"]))
             if t is None:
@@ -251,21 +266,48 @@ def score_corpus(tables: Mapping[str, Path], truth: Truth, corpus_id: str, regim
     for suffix, method in (("", "t_posterior"), ("_percentile", "percentile")):
         if f"prevalence{suffix}" not in tables:
             continue
-        add("prevalence", method, _read(tables[f"prevalence{suffix}"]), "mean",
-            lambda r, t: truth.prevalence[gi[r["municipality"]], t])
+        add(
+            "prevalence",
+            method,
+            _read(tables[f"prevalence{suffix}"]),
+            "mean",
+            lambda r, t: truth.prevalence[gi[r["municipality"]], t],
+        )
         if method == "t_posterior":
             pooled = [
                 {**r, "ci_low": r["pooled_low"], "ci_high": r["pooled_high"]}
                 for r in _read(tables["prevalence"])
             ]
-            add("prevalence", "pooled", pooled, "pooled_mean",
-                lambda r, t: truth.prevalence[gi[r["municipality"]], t])
-        add("difference", method, _read(tables[f"differences{suffix}"]), "difference",
-            lambda r, t: truth.difference[gi[r["municipality"]], t])
-    add("effect", "t_posterior", _read(tables["effects_municipality"]), "estimate",
-        lambda r, t: truth.effect[gi[r["municipality"]], t] if r["term"] == "municipality" else None)
-    add("trend", "t_posterior", _read(tables["effects_year"]), "estimate",
-        lambda r, t: truth.trend[t] if r["term"] == "year" else None)
+            add(
+                "prevalence",
+                "pooled",
+                pooled,
+                "pooled_mean",
+                lambda r, t: truth.prevalence[gi[r["municipality"]], t],
+            )
+        add(
+            "difference",
+            method,
+            _read(tables[f"differences{suffix}"]),
+            "difference",
+            lambda r, t: truth.difference[gi[r["municipality"]], t],
+        )
+    add(
+        "effect",
+        "t_posterior",
+        _read(tables["effects_municipality"]),
+        "estimate",
+        lambda r, t: (
+            truth.effect[gi[r["municipality"]], t] if r["term"] == "municipality" else None
+        ),
+    )
+    add(
+        "trend",
+        "t_posterior",
+        _read(tables["effects_year"]),
+        "estimate",
+        lambda r, t: truth.trend[t] if r["term"] == "year" else None,
+    )
     for c in cells:
         c["min_similarity"] = float(sim.min())
     return cells
@@ -303,7 +345,11 @@ def summarise(cells: Sequence[Mapping[str, Any]], chash: str) -> list[dict[str, 
     out = []
     keys = sorted({(c["regime"], c["estimand"], c["method"]) for c in cells})
     for regime, estimand, method in keys:
-        sel = [c for c in cells if (c["regime"], c["estimand"], c["method"]) == (regime, estimand, method)]
+        sel = [
+            c
+            for c in cells
+            if (c["regime"], c["estimand"], c["method"]) == (regime, estimand, method)
+        ]
         bins: list[tuple[str, list[Mapping[str, Any]]]] = [("all", sel)]
         if estimand != "trend":
             for lo, hi in SIZE_BINS:
@@ -311,8 +357,16 @@ def summarise(cells: Sequence[Mapping[str, Any]], chash: str) -> list[dict[str, 
                 if part and len(part) < len(sel):
                     bins.append((_bin_label(lo, hi), part))
         for label, part in bins:
-            out.append({"regime": regime, "estimand": estimand, "method": method, "size_bin": label,
-                        **_rates(part), "config_hash": chash})
+            out.append(
+                {
+                    "regime": regime,
+                    "estimand": estimand,
+                    "method": method,
+                    "size_bin": label,
+                    **_rates(part),
+                    "config_hash": chash,
+                }
+            )
     return out
 
 
@@ -345,10 +399,16 @@ def _rates(part: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     fdp = []
     for rows in by_table.values():
         sig = [r for r in rows if r["significant"]]
-        false = [r for r in sig if abs(r["truth"]) < 1e-12 or np.sign(r["estimate"]) != np.sign(r["truth"])]
+        false = [
+            r
+            for r in sig
+            if abs(r["truth"]) < 1e-12 or np.sign(r["estimate"]) != np.sign(r["truth"])
+        ]
         fdp.append(len(false) / len(sig) if sig else 0.0)
     strong = [c for c in part if abs(c["truth"]) >= POWER_MIN]
-    found = [c for c in strong if c["significant"] and np.sign(c["estimate"]) == np.sign(c["truth"])]
+    found = [
+        c for c in strong if c["significant"] and np.sign(c["estimate"]) == np.sign(c["truth"])
+    ]
     err = np.array(errors) if errors else np.full((1, 2), np.nan)
     return {
         "n_corpora": n,
@@ -402,14 +462,20 @@ def read_cells(path: Path) -> list[dict[str, Any]]:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--corpora", type=int, default=100, help="corpora per regime")
     parser.add_argument("--regimes", nargs="+", default=list(REGIMES), choices=list(REGIMES))
     parser.add_argument("--first-seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results.csv"))
     parser.add_argument("--scratch", type=Path, default=Path(tempfile.gettempdir()))
-    parser.add_argument("--budget-minutes", type=float, default=None,
-                        help="stop starting new corpora after this long (round-robin over regimes)")
+    parser.add_argument(
+        "--budget-minutes",
+        type=float,
+        default=None,
+        help="stop starting new corpora after this long (round-robin over regimes)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
     logger.setLevel(logging.INFO)

@@ -386,7 +386,8 @@ def test_write_analysis_tables_writes_every_table_three_ways(tmp_path):
     prev = sio.read_csv(paths["prevalence_by_municipality"])
     assert list(prev[0]) == [
         "topic", "municipality", "mean", "ci_low", "ci_high", "q_value", "significant",
-        "pooled_mean", "pooled_low", "pooled_high", "n_docs", "n_units", "interval_basis", "flag", "note",
+        "pooled_mean", "pooled_low", "pooled_high", "n_docs", "n_units", "interval_basis",
+        "flag", "note",
     ]  # fmt: skip
     caption = paths["prevalence_by_municipality"].with_suffix(".md").read_text(encoding="utf-8")
     assert "95% t interval" in caption and "Benjamini–Yekutieli" in caption

@@ -221,3 +221,32 @@ def test_effects_tables_are_written_and_reproducible(tmp_path) -> None:
     ]
     assert [r["year"] for r in out["year"]] == ["slope", "slope"]
     assert (tmp_path / "effects_by_year.tex").exists()
+
+
+# ----------------------------------------------------------------------- robustness
+def test_same_k_matching_undoes_a_permutation() -> None:
+    from swedish_topics.analysis import robustness as rb
+
+    rng = np.random.default_rng(0)
+    tt = rng.dirichlet(np.full(50, 0.1), size=5)
+    perm = np.array([3, 0, 4, 1, 2])
+    match, sim = rb.match_same_k(tt, tt[perm])
+    assert (perm[match] == np.arange(5)).all() and np.allclose(sim, 1.0)
+
+
+def test_split_topic_matches_the_sum_of_its_parts() -> None:
+    """A chosen topic that the other model splits in two is matched to their sum; a
+    topic the other model lacks is unmatched."""
+    from swedish_topics.analysis import robustness as rb
+
+    rng = np.random.default_rng(1)
+    a, b, c = (rng.dirichlet(np.full(60, 0.05)) for _ in range(3))
+    chosen = np.vstack([a, b, c])
+    half1 = np.where(np.arange(60) < 30, a, 0)
+    half2 = a - half1
+    other = np.vstack([half1 / half1.sum(), half2 / half2.sum(), b])  # no c
+    theta = np.array([[0.2, 0.3, 0.5], [0.5, 0.1, 0.4]])
+    mapped, matched = rb.mapped_unit_theta(chosen, rb.OtherModel(3, 1, other, theta), same_k=False)
+    assert matched.tolist() == [True, True, False]
+    assert np.allclose(mapped[:, 0], theta[:, 0] + theta[:, 1])
+    assert rb.holds_text(2, 2, 1, 2) == "2/2 seeds, 1/2 neighbouring K"
