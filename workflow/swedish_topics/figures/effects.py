@@ -38,7 +38,7 @@ def plot_effects(
     spec = _ForestText(
         value="estimate",
         title=(
-            f"Adjusted trend of every topic over {facet} (other facets held fixed)"
+            f"Trend per {facet},\nother facets held fixed"
             if numeric
             else f"Adjusted effects: each {facet} against the average {facet}, other facets fixed"
         ),
