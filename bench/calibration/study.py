@@ -439,10 +439,12 @@ def write_cells(path: Path, cells: Sequence[Mapping[str, Any]]) -> None:
     if not cells:
         return
     cols = list(cells[0])
-    with gzip.open(path, "wt", encoding="utf-8", newline="") as handle:
+    tmp = path.with_name(path.name + ".part")
+    with gzip.open(tmp, "wt", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, cols)
         writer.writeheader()
         writer.writerows(cells)
+    tmp.replace(path)  # atomic: an interrupted run keeps the previous file
 
 
 def read_cells(path: Path) -> list[dict[str, Any]]:
@@ -476,6 +478,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         default=None,
         help="stop starting new corpora after this long (round-robin over regimes)",
     )
+    parser.add_argument(
+        "--summarise-only",
+        action="store_true",
+        help="run no corpus; rewrite --out from the cells file beside it",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
     logger.setLevel(logging.INFO)
@@ -484,6 +491,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     done = {c["corpus"] for c in cells}
     started = time.perf_counter()
     chash = config_hash()
+    if args.summarise_only:
+        write_results(args.out, summarise(cells, chash))
+        return
     for i in range(args.corpora):
         seed = args.first_seed + i
         for name in args.regimes:
@@ -491,7 +501,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             if corpus_id in done:
                 continue
             if args.budget_minutes and time.perf_counter() - started > 60 * args.budget_minutes:
-                break
+                logger.info("time budget used up")
+                write_results(args.out, summarise(cells, chash))
+                return
             t0 = time.perf_counter()
             try:
                 cells += run_corpus(REGIMES[name], seed, args.scratch)
