@@ -46,10 +46,19 @@ from generate import REGIMES, REPO, Regime, Truth, generate
 
 logger = logging.getLogger("calibration")
 
-#: Config keys that decide the comparisons' numbers (the hash covers their defaults).
-HASHED_SECTIONS = ("preprocess", "model", "analysis", "min_group_docs")
-#: Presentation-only keys of ``analysis`` (not hashed).
-PRESENTATION_KEYS = ("n_terms", "relevance_lambda", "n_passages", "max_plot_groups", "topic_labels")
+#: Config sections that decide the study's numbers (the hash covers their defaults).
+HASHED_SECTIONS = ("preprocess", "model", "min_group_docs")
+#: The keys of ``analysis`` that decide them (an allow-list: display keys that other
+#: parts of the workflow add under ``analysis`` do not invalidate the study).
+HASHED_ANALYSIS_KEYS = (
+    "bootstrap",
+    "bootstrap_seed",
+    "ci_level",
+    "interval",
+    "posterior_draws",
+    "fdr",
+    "effects",
+)
 #: A matched topic below this cosine similarity to its true topic is "unmatched".
 MATCH_THRESHOLD = 0.5
 #: Planted effects at least this large count for power.
@@ -92,8 +101,7 @@ def config_hash(cfg: Mapping[str, Any] | None = None) -> str:
     """SHA-256 (first 16 hex digits) of the defaults that decide the study's numbers."""
     cfg = shipped_config() if cfg is None else cfg
     keep = {k: copy.deepcopy(cfg[k]) for k in HASHED_SECTIONS}
-    for key in PRESENTATION_KEYS:
-        keep["analysis"].pop(key, None)
+    keep["analysis"] = {k: copy.deepcopy(cfg["analysis"].get(k)) for k in HASHED_ANALYSIS_KEYS}
     text = json.dumps(keep, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 

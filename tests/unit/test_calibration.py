@@ -34,8 +34,10 @@ def test_config_hash_changes_with_an_analysis_default() -> None:
     cfg = study.shipped_config()
     changed = {**cfg, "analysis": {**cfg["analysis"], "fdr": 0.1}}
     assert study.config_hash(changed) != study.config_hash(cfg)
-    relabelled = {**cfg, "analysis": {**cfg["analysis"], "n_terms": 5}}
+    relabelled = {**cfg, "analysis": {**cfg["analysis"], "n_terms": 5, "new_display_key": 1}}
     assert study.config_hash(relabelled) == study.config_hash(cfg)
+    retrained = {**cfg, "model": {**cfg["model"], "iterations": 10}}
+    assert study.config_hash(retrained) != study.config_hash(cfg)
 
 
 def test_generator_truth_is_consistent(tmp_path: Path) -> None:
