@@ -208,47 +208,57 @@ def robustness(
         found = _other_model_tables(doc_theta, matched, design, columns, facets, cfg)
         others.append((kind, found))
         logger.info("robustness: compared with K=%d seed=%d (%s)", other.k, other.seed, kind)
-    n_seeds, n_k = len(same), len(neighbours)
     for facet, path in zip(facets, outputs["robustness"], strict=True):
-        rows = []
-        for r in chosen[facet]:
-            key = (r["table"], r["topic"], r[facet], r["term"])
-            hs = hk = 0
-            values = []
-            for kind, found in others:
-                o_est, o_q = found[facet].get(key, (math.nan, math.nan))
-                values.append(o_est)
-                ok = bool(
-                    rb.holds(
-                        np.array(r["estimate"]),
-                        np.array(r["q_value"]),
-                        np.array(o_est),
-                        np.array(o_q),
-                        fdr,
-                    )
-                )
-                hs += ok and kind == "seed"
-                hk += ok and kind == "k"
-            rows.append(
-                {
-                    "table": r["table"],
-                    "topic": r["topic"],
-                    facet: r[facet],
-                    "term": r["term"],
-                    "holds_in": rb.holds_text(hs, n_seeds, hk, n_k),
-                    "holds_seeds": hs,
-                    "n_seeds": n_seeds,
-                    "holds_k": hk,
-                    "n_k": n_k,
-                    "other_estimates": ";".join(sio.format_value(v) for v in values),
-                }
-            )
+        rows = _robustness_rows(chosen[facet], others, facet, fdr)
         caption = (
             f"Robustness of the comparisons by {facet}: holds_in counts the other models in "
             f"which the difference or adjusted effect has the same sign and q ≤ {fdr:g} "
-            f"(Benjamini–Yekutieli over that model's table): the {n_seeds} other seed(s) of "
-            f"K = {k} (topics matched one to one) and {n_k} neighbouring K (topics matched to "
-            f"sums of topics; a topic below cosine similarity {rb.MATCH_THRESHOLD} is "
-            "unmatched and does not hold). Other models' intervals reflect documents only."
+            f"(Benjamini–Yekutieli over that model's table): the {len(same)} other seed(s) of "
+            f"K = {k} (topics matched one to one) and {len(neighbours)} neighbouring K (topics "
+            f"matched to sums of topics; a topic below cosine similarity {rb.MATCH_THRESHOLD} "
+            "is unmatched and does not hold). Other models' intervals reflect documents only."
         )
         rb.write_robustness(path, rows, facet, caption)
+
+
+def _robustness_rows(
+    chosen: Sequence[Mapping[str, Any]],
+    others: Sequence[tuple[str, Mapping[str, Mapping[Any, tuple[float, float]]]]],
+    facet: str,
+    fdr: float,
+) -> list[dict[str, Any]]:
+    """One row per chosen comparison: in how many other models it holds."""
+    import numpy as np
+
+    from swedish_topics import io as sio
+    from swedish_topics.analysis import robustness as rb
+
+    n_seeds = sum(kind == "seed" for kind, _ in others)
+    n_k = len(others) - n_seeds
+    rows = []
+    for r in chosen:
+        key = (r["table"], r["topic"], r[facet], r["term"])
+        held = {"seed": 0, "k": 0}
+        values = []
+        for kind, found in others:
+            o_est, o_q = found[facet].get(key, (math.nan, math.nan))
+            values.append(o_est)
+            ok = rb.holds(
+                np.array(r["estimate"]), np.array(r["q_value"]), np.array(o_est), np.array(o_q), fdr
+            )
+            held[kind] += bool(ok)
+        rows.append(
+            {
+                "table": r["table"],
+                "topic": r["topic"],
+                facet: r[facet],
+                "term": r["term"],
+                "holds_in": rb.holds_text(held["seed"], n_seeds, held["k"], n_k),
+                "holds_seeds": held["seed"],
+                "n_seeds": n_seeds,
+                "holds_k": held["k"],
+                "n_k": n_k,
+                "other_estimates": ";".join(sio.format_value(v) for v in values),
+            }
+        )
+    return rows
