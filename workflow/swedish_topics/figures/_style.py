@@ -123,8 +123,9 @@ EXTRA_MARKS: tuple[str, ...] = ("*", "**", "***")
 CELL_FLAGS = frozenset({"no_interval", "widened"})
 NO_INTERVAL_TEXT = "nothing could be resampled (e.g. a single text unit), so no interval is shown"
 INTERVAL_CAVEAT = (
-    "Intervals describe variation between documents (or units), not topic-model "
-    "uncertainty, and are not adjusted for multiple comparisons."
+    "A bootstrap interval describes variation between documents (or units), not topic-model "
+    "uncertainty; a t interval from documents + model posterior includes both. Intervals are "
+    "not adjusted for multiple comparisons (the tables' q_value is)."
 )
 WIDENED_TEXT = (
     "some bootstrap intervals did not contain the estimate and were widened to contain it "
