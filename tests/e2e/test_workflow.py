@@ -49,6 +49,8 @@ def test_every_promised_output_exists(run_a: Path) -> None:
         "figures/prevalence_over_year.png",
         "figures/differences_by_municipality.png",
         "figures/differences_by_year.png",
+        "figures/effects_by_municipality.png",
+        "figures/effects_by_year.png",
         "figures/doc_composition.png",
         "figures/topic_map.html",
         "provenance.json",
@@ -58,7 +60,7 @@ def test_every_promised_output_exists(run_a: Path) -> None:
         ["topic_terms", "topics", "doc_topics", "representative_passages"]
         + [
             f"{kind}_by_{facet}"
-            for kind in ("prevalence", "differences")
+            for kind in ("prevalence", "differences", "effects", "robustness")
             for facet in ("municipality", "year")
         ]
         + ["trend_by_year"]

@@ -385,14 +385,15 @@ def test_write_analysis_tables_writes_every_table_three_ways(tmp_path):
         )
     prev = sio.read_csv(paths["prevalence_by_municipality"])
     assert list(prev[0]) == [
-        "topic", "municipality", "mean", "ci_low", "ci_high", "n_docs", "n_units",
-        "interval_basis", "flag", "note",
+        "topic", "municipality", "mean", "ci_low", "ci_high", "q_value", "significant",
+        "pooled_mean", "pooled_low", "pooled_high", "n_docs", "n_units", "interval_basis",
+        "flag", "note",
     ]  # fmt: skip
     caption = paths["prevalence_by_municipality"].with_suffix(".md").read_text(encoding="utf-8")
-    assert "B = 200" in caption and "95%" in caption and "seed 2024" in caption
+    assert "95% t interval" in caption and "Benjamini–Yekutieli" in caption
     assert "Single-document groups (Lund, Umeå" in caption
     tex = paths["differences_by_municipality"].with_suffix(".tex").read_text(encoding="utf-8")
-    assert "percentile bootstrap" in tex and "note" not in tex.split("\\midrule")[0]
+    assert "t interval" in tex and "note" not in tex.split("\\midrule")[0]
     trend_rows = sio.read_csv(paths["trend_by_year"])
     assert [r["topic"] for r in trend_rows] == ["1", "2", "3"]
     assert trend_rows[0]["n_distinct_values"] == "3"

@@ -230,6 +230,32 @@ def test_arrays_shapes_and_row_sums(trained: dict[str, Any], corpus: Any) -> Non
     assert arrays.vocab.tolist() == [dictionary[i] for i in range(len(dictionary))]
 
 
+def test_posterior_counts_are_stored_for_every_unit(trained: dict[str, Any], corpus: Any) -> None:
+    """unit_topic_counts: one row per unit (held-out included), the unit's tokens in total,
+    its mean Dirichlet(alpha + counts) equal to theta; identical for the same seed."""
+    from swedish_topics.lda import POSTERIOR_KEY
+
+    out = trained["a"][1]
+    with np.load(out / "model.npz") as data:
+        counts, theta, alpha = data[POSTERIOR_KEY], data["theta"], data["alpha"]
+    with np.load(trained["b"][1] / "model.npz") as data:
+        assert np.array_equal(counts, data[POSTERIOR_KEY])
+    mm = MmCorpus(str(corpus[0]))
+    tokens = np.array([sum(c for _, c in doc) for doc in mm])
+    assert counts.shape == theta.shape and counts.dtype == np.float32 and (counts >= 0).all()
+    held = corpus[2]
+    known = np.ones(len(tokens), dtype=bool)
+    known[len(tokens) - 1] = False  # its held-out-only term is unknown to tomotopy
+    assert np.allclose(counts.sum(axis=1)[known], tokens[known], rtol=0.02, atol=0.05)
+    assert counts[list(EMPTY_ROWS)].sum() == pytest.approx(0.0, abs=1e-3)
+    mean = (counts + alpha) / (counts + alpha).sum(axis=1, keepdims=True)
+    nonempty = tokens > 0
+    assert np.abs(mean - theta)[nonempty & known].max() < 0.15
+    # held-out units get counts too (not the empty prior)
+    held_nonempty = [i for i in held if tokens[i] > 0 and known[i]]
+    assert held_nonempty and (counts[held_nonempty].sum(axis=1) > 0).all()
+
+
 def test_empty_units_get_the_prior_mean(trained: dict[str, Any]) -> None:
     arrays = trained["a"][0].arrays
     prior_mean = arrays.alpha / arrays.alpha.sum()

@@ -138,6 +138,8 @@ def all_outputs():
     ]
     for facet in FACETS:
         out += figure(f"differences_by_{facet}")
+    for facet in FACETS:
+        out += figure(f"effects_by_{facet}")
     for facet in CATEGORICAL_FACETS:
         out += figure(f"prevalence_by_{facet}")
     for facet in NUMERIC_FACETS:
@@ -151,4 +153,6 @@ def analysis_tables():
     names += [f"prevalence_by_{f}" for f in FACETS]
     names += [f"differences_by_{f}" for f in FACETS]
     names += [f"trend_by_{f}" for f in NUMERIC_FACETS]
+    names += [f"effects_by_{f}" for f in FACETS]
+    names += [f"robustness_by_{f}" for f in FACETS]
     return [path for name in names for path in table(name)]

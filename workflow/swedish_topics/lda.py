@@ -113,6 +113,14 @@ TOMOTOPY_INFER_ITERATIONS = 100
 
 NPZ_KEYS = ("topic_term", "theta", "vocab", "alpha")
 
+#: Optional array of ``model.npz``: units×K float32 topic counts of every unit (held-out
+#: units included), the posterior of unit u's proportions being
+#: Dirichlet(alpha + unit_topic_counts[u]). Readers tolerate its absence (older models).
+POSTERIOR_KEY = "unit_topic_counts"
+
+#: Gibbs states averaged for ``unit_topic_counts`` (tomotopy): the last sweeps of training.
+POSTERIOR_STATES = 10
+
 Bow = Sequence[tuple[int, float]]
 
 
@@ -397,6 +405,8 @@ class _Fit:
     heldout_bound: float | None
     bound_log: list[dict[str, Any]]
     settings: dict[str, Any]
+    #: units×K posterior topic counts (see :data:`POSTERIOR_KEY`); None if not kept.
+    unit_topic_counts: np.ndarray | None = None
 
 
 # --------------------------------------------------------------------------- gensim
@@ -517,8 +527,10 @@ def _train_gensim(
         gamma, _ = model.inference(chunk)
         theta[row : row + len(chunk)] = gamma
         row += len(chunk)
-    theta = _normalise_rows(theta)
     alpha_final = np.asarray(model.alpha, dtype=np.float64)
+    # gamma - alpha: the variational posterior Dirichlet(gamma) as counts (see POSTERIOR_KEY)
+    unit_counts = np.clip(theta - alpha_final, 0.0, None).astype(np.float32)
+    theta = _normalise_rows(theta)
 
     if out_dir is not None:
         with atomic_dir(out_dir) as tmp:
@@ -536,7 +548,7 @@ def _train_gensim(
         "eval_every": eval_every,
         "train_seconds": train_seconds,
     }
-    return _Fit(topic_term, theta, alpha_final, heldout_bound, bound_log, settings)
+    return _Fit(topic_term, theta, alpha_final, heldout_bound, bound_log, settings, unit_counts)
 
 
 # --------------------------------------------------------------------------- tomotopy
@@ -663,7 +675,10 @@ def _train_tomotopy(
     for block_no, sweeps in enumerate(blocks, start=1):
         final_eval = None  # only an evaluation after the last block is reused
         started = time.perf_counter()
-        model.train(sweeps, workers=1)
+        if block_no == n_blocks:
+            train_counts = _train_collecting_counts(model, sweeps, k)
+        else:
+            model.train(sweeps, workers=1)
         train_seconds += time.perf_counter() - started
         if _is_eval_pass(block_no, n_blocks, eval_every):
             if heldout_words:
@@ -700,6 +715,8 @@ def _train_tomotopy(
 
     prior_mean = alpha_final / alpha_final.sum()
     theta = np.tile(prior_mean, (len(corpus), 1))
+    unit_counts = np.zeros((len(corpus), k), dtype=np.float32)
+    unit_counts[train_units] = train_counts
     # model.docs is iterated, not indexed: tomotopy 0.14 raises IndexError for docs[i>0];
     # iteration yields the documents in the order they were added.
     for unit, doc in zip(train_units, model.docs, strict=True):
@@ -707,9 +724,10 @@ def _train_tomotopy(
     heldout_bound: float | None = None
     if heldout_words:
         dists, heldout_bound = final_eval if final_eval is not None else evaluate()
-        for unit, dist in zip(heldout_units, dists, strict=True):
+        for unit, dist, words in zip(heldout_units, dists, heldout_words, strict=True):
             if dist is not None:
                 theta[unit] = dist
+                unit_counts[unit] = _counts_from_dist(model, dist, words, alpha_final)
         if math.isnan(heldout_bound):
             heldout_bound = None
     theta = _normalise_rows(theta)
@@ -731,7 +749,41 @@ def _train_tomotopy(
         "n_terms_unknown_to_model": int(n_terms - len(model.used_vocabs)),
         "train_seconds": train_seconds,
     }
-    return _Fit(topic_term, theta, alpha_final, heldout_bound, bound_log, settings)
+    return _Fit(topic_term, theta, alpha_final, heldout_bound, bound_log, settings, unit_counts)
+
+
+def _train_collecting_counts(model: Any, sweeps: int, k: int) -> np.ndarray:
+    """Run ``sweeps`` Gibbs sweeps; return the training documents' topic counts averaged
+    over the states after each of the last :data:`POSTERIOR_STATES` sweeps (n_docs × K).
+
+    One sweep at a time gives the same chain as ``model.train(sweeps)`` (checked with
+    tomotopy 0.14, alpha optimisation included): only the states are read in between.
+    """
+    n_states = max(1, min(POSTERIOR_STATES, sweeps))
+    if sweeps > n_states:
+        model.train(sweeps - n_states, workers=1)
+    total: np.ndarray | None = None
+    for _ in range(n_states):
+        model.train(1, workers=1)
+        state = np.vstack(
+            [np.bincount(np.asarray(d.topics, dtype=np.int64), minlength=k) for d in model.docs]
+        ).astype(np.float64)
+        total = state if total is None else total + state
+    assert total is not None
+    return (total / n_states).astype(np.float32)
+
+
+def _counts_from_dist(
+    model: Any, dist: np.ndarray, words: list[str], alpha: np.ndarray
+) -> np.ndarray:
+    """A held-out unit's topic counts from tomotopy's inferred distribution.
+
+    tomotopy returns ``(n_k + alpha_k) / (N + sum(alpha))`` with N the unit's words known
+    to the model; this inverts it (clipped at 0).
+    """
+    n_known = len(model.make_doc(words).words)
+    counts = np.asarray(dist, dtype=np.float64) * (n_known + alpha.sum()) - alpha
+    return np.clip(counts, 0.0, None).astype(np.float32)
 
 
 # --------------------------------------------------------------------------- public
@@ -855,7 +907,8 @@ def train_model(
         alpha=fit.alpha.astype(np.float64),
     )
     bound = fit.heldout_bound
-    atomic_save_npz(out_npz, **{key: getattr(arrays, key) for key in NPZ_KEYS})
+    posterior = {} if fit.unit_topic_counts is None else {POSTERIOR_KEY: fit.unit_topic_counts}
+    atomic_save_npz(out_npz, **{key: getattr(arrays, key) for key in NPZ_KEYS}, **posterior)
     info: dict[str, Any] = {
         "k": k,
         "seed": seed,

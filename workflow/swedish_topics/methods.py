@@ -192,27 +192,7 @@ def methods_text(
             else " No K reached the stability threshold, so the choice is weakly supported."
         )
     )
-    level = cfg["analysis"]["ci_level"]
-    b = cfg["analysis"]["bootstrap"]
-    paras.append(
-        f"**Comparisons.** Each document's topic proportions are the token-weighted means of "
-        f"its units' proportions. Topic prevalence in a group is the mean of its documents' "
-        f"proportions, with a {level:.0%} percentile bootstrap interval ({_fmt_int(b)} "
-        f"replicates, resampling documents within the group; seed "
-        f"{cfg['analysis']['bootstrap_seed']}). Differences between a group and the rest of "
-        f"the corpus were bootstrapped by resampling documents independently in both; "
-        + (
-            f"trends over {_join(cfg['numeric_facets'])} are ordinary least-squares slopes of "
-            f"document proportions with bootstrap intervals. "
-            if cfg["numeric_facets"]
-            else ""
-        )
-        + "The intervals describe sampling variation of documents, not uncertainty of the "
-        "topic model itself, and are not adjusted for multiple comparisons. Percentile "
-        "bootstrap intervals run somewhat narrow in small groups: in our simulations nominal "
-        "95% intervals covered the true prevalence in 93% of data sets with 30 documents per "
-        "group and 89% with 10."
-    )
+    paras.append(comparisons_paragraph(cfg))
     small = small_groups(prevalence, cfg["min_group_docs"])
     if small:
         parts = []
@@ -252,3 +232,73 @@ def methods_text(
         + ". The same corpus, configuration and seeds reproduce these tables exactly."
     )
     return "# Methods\n\n" + "\n\n".join(paras) + "\n"
+
+
+def comparisons_paragraph(cfg: Mapping[str, Any]) -> str:
+    """The comparisons: estimands, model, uncertainty sources, multiplicity, pooling,
+    robustness and the coverage measured by the calibration study (quoted from
+    ``bench/calibration/results.csv``)."""
+    from swedish_topics.analysis.calibration import calibration_sentence, read_calibration
+
+    acfg = cfg["analysis"]
+    level = acfg["ci_level"]
+    draws = int(acfg.get("posterior_draws", 0))
+    formula = (acfg.get("effects") or {}).get("formula") or " + ".join(cfg["facets"])
+    if acfg.get("interval", "t") == "t":
+        interval = (
+            f"{level:.0%} t intervals whose variance adds the variation between documents "
+            "(sample variance of the group's documents; Welch for a group against the rest) "
+            + (
+                f"and the topic model's uncertainty about each document's proportions: {draws} "
+                "draws of every unit's proportions from its posterior, Dirichlet(α + the "
+                "unit's topic counts averaged over the last Gibbs states, or γ for variational "
+                "inference), aggregated to documents and combined by Rubin's rules with "
+                "Barnard–Rubin degrees of freedom (the method of composition of Roberts et "
+                "al. 2016). "
+                if draws >= 2
+                else "(the model's own uncertainty was left out: analysis.posterior_draws = 0). "
+            )
+            + "p-values come from the same t statistic, so an interval excludes 0 exactly "
+            f"when p < {1 - level:.2f}. Single-document groups get an interval from "
+            "resampling that document's units and no p-value."
+        )
+    else:
+        interval = (
+            f"{level:.0%} percentile bootstrap intervals ({_fmt_int(acfg['bootstrap'])} "
+            f"replicates resampling documents; seed {acfg['bootstrap_seed']}), which reflect "
+            "variation between documents only; p-values from the corresponding t test."
+        )
+    text = (
+        "**Comparisons.** Each document's topic proportions are the token-weighted means of "
+        "its units' proportions. Three estimands are reported. *Prevalence* of a topic in a "
+        "group: the mean topic proportion of the population of documents the group's "
+        "documents come from (marginal: not adjusted for other facets). *Group − rest*: that "
+        "prevalence minus the document-weighted prevalence of all other documents. "
+        f"*Adjusted effects*: per topic, ordinary least squares of the document proportion "
+        f"on {formula}, categorical variables in deviation (sum-to-zero) coding, so that a "
+        "group's effect is its difference from the unweighted average of the groups with "
+        "the other terms held fixed, and numeric facets as linear slopes (the average change "
+        "per unit, e.g. per year); their sampling variance is the HC2 sandwich estimator "
+        "with n_g − 1 degrees of freedom for a group's effect. Intervals are "
+        + interval
+        + " Multiplicity: within every table (all topics × groups) p-values are adjusted by "
+        "the Benjamini–Yekutieli procedure, valid under the negative dependence of "
+        "proportions that sum to one; a comparison is called significant when q ≤ "
+        f"{acfg.get('fdr', 0.05):g}, and the significant ones get false-coverage-rate "
+        "intervals (Benjamini & Yekutieli 2005) that adjust for the selection. Figures show "
+        "only significant effects as evidence. Beside each raw group mean, the prevalence "
+        "tables give a partially pooled (empirical-Bayes, DerSimonian–Laird) estimate that "
+        "pulls groups with few documents towards the average. Robustness: every difference "
+        "and effect was recomputed in the other seeds of the chosen K (topics matched one "
+        "to one by the Hungarian algorithm) and in the neighbouring K of the grid (topics "
+        "matched to sums of topics), and holds_in counts the models in which it has the same "
+        "sign and q ≤ the FDR level."
+        + (
+            f" The trend tables (trend_by_{cfg['numeric_facets'][0]}, …) give the unadjusted "
+            "least-squares slope with a percentile bootstrap interval over documents."
+            if cfg["numeric_facets"]
+            else ""
+        )
+    )
+    quote = calibration_sentence(read_calibration())
+    return text + (" " + quote if quote else "")

@@ -49,6 +49,7 @@ from swedish_topics.figures.composition import (
 from swedish_topics.figures.differences import (
     plot_differences,
 )
+from swedish_topics.figures.effects import plot_effects
 from swedish_topics.figures.prevalence import (
     plot_prevalence_heatmap,
     plot_prevalence_trend,
@@ -69,6 +70,7 @@ __all__ = [
     "order_documents",
     "plot_differences",
     "plot_doc_composition",
+    "plot_effects",
     "plot_model_selection",
     "plot_prevalence_heatmap",
     "plot_prevalence_trend",

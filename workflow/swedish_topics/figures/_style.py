@@ -123,8 +123,9 @@ EXTRA_MARKS: tuple[str, ...] = ("*", "**", "***")
 CELL_FLAGS = frozenset({"no_interval", "widened"})
 NO_INTERVAL_TEXT = "nothing could be resampled (e.g. a single text unit), so no interval is shown"
 INTERVAL_CAVEAT = (
-    "Intervals describe variation between documents (or units), not topic-model "
-    "uncertainty, and are not adjusted for multiple comparisons."
+    "A bootstrap interval describes variation between documents (or units), not topic-model "
+    "uncertainty; a t interval from documents + model posterior includes both. Intervals are "
+    "not adjusted for multiple comparisons (the tables' q_value is)."
 )
 WIDENED_TEXT = (
     "some bootstrap intervals did not contain the estimate and were widened to contain it "
@@ -480,15 +481,24 @@ def _basis_footnote(basis_by_group: Mapping[str, str], ci_word: str = "Intervals
             by_basis.setdefault(basis, []).append(group)
     if not by_basis:
         return ""
+
+    def how(basis: str) -> str:
+        # t intervals (analysis.interval: t) are not a bootstrap
+        return (
+            f"t interval from {basis.split(' (t')[0]}"
+            if "(t" in basis
+            else f"bootstrap over {basis}"
+        )
+
     if len(by_basis) == 1:
-        return f"{ci_word}: bootstrap over {next(iter(by_basis))}."
+        return f"{ci_word}: {how(next(iter(by_basis)))}."
 
     def names(groups: list[str]) -> str:
         shown = ", ".join(groups[:6])
         return shown + (f" and {len(groups) - 6} more" if len(groups) > 6 else "")
 
-    parts = [f"over {basis} for {names(groups)}" for basis, groups in by_basis.items()]
-    return f"{ci_word}: bootstrap " + "; ".join(parts) + "."
+    parts = [f"{how(basis)} for {names(groups)}" for basis, groups in by_basis.items()]
+    return f"{ci_word}: " + "; ".join(parts) + "."
 
 
 def _figure_legend(fig: Figure, panel: FigureBase, handles: Sequence[Any]) -> None:

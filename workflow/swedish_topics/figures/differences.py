@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +55,13 @@ from swedish_topics.figures.prevalence import (
 
 logger = logging.getLogger(__name__)
 
+FDR_CAVEAT = (
+    "Filled: significant after the Benjamini–Yekutieli adjustment over the whole table "
+    "(false discovery rate ≤ analysis.fdr); hollow grey rows are not evidence of a "
+    "difference. Intervals are not adjusted for the selection (see fcr_low/fcr_high in "
+    "the table)."
+)
+
 
 # --------------------------------------------------------------------------- differences
 @_styled
@@ -93,23 +102,79 @@ def plot_differences(
     """
     required = ["topic", facet, "difference", "ci_low", "ci_high", "n_docs"]
     rows = _read_table(diff_csv, required, f"differences by {facet}")
+    return _forest(
+        rows,
+        diff_csv,
+        topics_csv,
+        facet,
+        out_stem,
+        max_groups=max_groups,
+        spec=_ForestText(
+            value="difference",
+            title=f"Topic prevalence: each {facet} minus the rest of the corpus",
+            xlabel="difference to rest of corpus\n(percentage points)",
+            higher="higher than the rest",
+            lower="lower than the rest",
+            dot=(
+                "Dot: the mean topic proportion of the group's documents minus that of all "
+                "other documents, with its interval; n = documents in the group."
+            ),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class _ForestText:
+    """What a forest figure plots and says (differences or adjusted effects)."""
+
+    value: str
+    title: str
+    xlabel: str
+    higher: str
+    lower: str
+    dot: str
+    rest: bool = True
+
+
+def _evidence(row: Mapping[str, str], cell: _Cell) -> tuple[bool, bool]:
+    """(drawn as evidence, FDR-based): ``significant`` (q ≤ analysis.fdr) when the table
+    has it, else the interval excluding 0 (tables written before q-values existed)."""
+    if (row.get("significant") or "").strip():
+        return _truthy(row["significant"]), True
+    if "excludes_zero" in row and (row.get("excludes_zero") or "").strip():
+        return _truthy(row["excludes_zero"]), False
+    return _has_interval(cell.low, cell.high) and (cell.low > 0 or cell.high < 0), False
+
+
+def _forest(
+    rows: list[dict[str, str]],
+    diff_csv: PathLike,
+    topics_csv: PathLike,
+    facet: str,
+    out_stem: PathLike,
+    *,
+    max_groups: int | None,
+    spec: _ForestText,
+    marks: Mapping[tuple[int, str], Sequence[float]] | None = None,
+) -> list[Path]:
+    """One panel per group, one row per topic: value, interval, zero line (see
+    :func:`plot_differences`); ``marks`` adds small ticks (other models' estimates)."""
     topics = read_topics(topics_csv)
     all_groups, topic_ids = _read_groups(rows, diff_csv, facet)
     groups = all_groups.largest(max_groups)
     cells: dict[tuple[int, str], tuple[_Cell, bool]] = {}
     n_rest: dict[str, int] = {}
+    any_fdr = False
     for line, row in enumerate(rows, start=2):
         if (row.get("n_rest") or "").strip():
             n_rest[row[facet]] = _int(row, "n_rest", diff_csv, line)
         cell = _Cell(
-            _num(row, "difference", diff_csv, line),
+            _num(row, spec.value, diff_csv, line),
             _num(row, "ci_low", diff_csv, line),
             _num(row, "ci_high", diff_csv, line),
         )
-        if "excludes_zero" in row and (row.get("excludes_zero") or "").strip():
-            excludes = _truthy(row["excludes_zero"])
-        else:
-            excludes = _has_interval(cell.low, cell.high) and (cell.low > 0 or cell.high < 0)
+        excludes, fdr_based = _evidence(row, cell)
+        any_fdr = any_fdr or fdr_based
         if row[facet] in groups.n_docs:
             cells[(_int(row, "topic", diff_csv, line), row[facet])] = (cell, excludes)
     scale = _share_scale(
@@ -183,6 +248,22 @@ def plot_differences(
                 linewidths=1.0,
                 zorder=3,
             )
+        other = [
+            (v * scale, i)
+            for i, topic in enumerate(topic_ids)
+            for v in (marks or {}).get((topic, group), ())
+            if math.isfinite(v)
+        ]
+        if other:
+            ax.scatter(
+                [x for x, _ in other],
+                [yy for _, yy in other],
+                marker="|",
+                s=30,
+                color="black",
+                lw=0.8,
+                zorder=2.5,
+            )
         if crosses["x"]:
             ax.scatter(
                 crosses["x"], crosses["y"], marker="x", s=20, color="black", lw=0.9, zorder=3
@@ -199,10 +280,11 @@ def plot_differences(
                 fontsize=7,
             )
         title = _group_label(group, groups)
-        if group in n_rest:  # on its own line: side by side, long names run into the next panel
+        # on its own line: side by side, long names run into the next panel
+        if spec.rest and group in n_rest:
             title += f"\nvs rest (n={n_rest[group]})"
-        marks = _flag_marks(groups.all_flags())
-        flagged = [f"{marks[f]} {FLAG_SHORT.get(f, f)}" for f in groups.flags.get(group, ())]
+        flag_marks = _flag_marks(groups.all_flags())
+        flagged = [f"{flag_marks[f]} {FLAG_SHORT.get(f, f)}" for f in groups.flags.get(group, ())]
         if flagged:
             title += "\n" + "; ".join(flagged)
         ax.set_title(title, loc="left")
@@ -215,8 +297,10 @@ def plot_differences(
     ]
     axes[0].set_yticks(y, names)
     axes[0].set_ylim(n_topics - 0.5, -0.5)
+    clipped = _set_xlim(axes[0], cells, groups.flags, scale)
     for ax in axes[-ncols:]:
-        ax.set_xlabel("difference to rest of corpus\n(percentage points)")
+        ax.set_xlabel(spec.xlabel)
+    why = "FDR-significant" if any_fdr else "interval excludes 0"
     handles = [
         Line2D(
             [],
@@ -225,7 +309,7 @@ def plot_differences(
             marker="o",
             ms=4.5,
             lw=1.6,
-            label="higher than the rest (interval excludes 0)",
+            label=f"{spec.higher} ({why})",
         ),
         Line2D(
             [],
@@ -234,12 +318,25 @@ def plot_differences(
             marker="o",
             ms=4.5,
             lw=1.6,
-            label="lower than the rest (interval excludes 0)",
+            label=f"{spec.lower} ({why})",
         ),
         Line2D(
-            [], [], color=GREY, marker="o", ms=4.5, mfc="white", lw=1.0, label="interval includes 0"
+            [],
+            [],
+            color=GREY,
+            marker="o",
+            ms=4.5,
+            mfc="white",
+            lw=1.0,
+            label="not FDR-significant: no evidence" if any_fdr else "interval includes 0",
         ),
     ]
+    if marks:
+        handles.append(
+            Line2D(
+                [], [], ls="", marker="|", ms=6, color="black", label="same effect in other models"
+            )
+        )
     if any_weak:
         handles.append(
             Line2D(
@@ -260,19 +357,50 @@ def plot_differences(
         )
     _figure_legend(fig, panel, handles)
     panel.suptitle(
-        f"Topic prevalence: each {facet} minus the rest of the corpus",
+        spec.title,
         x=0.01,
         ha="left",
         fontweight="bold",
     )
     notes = [
-        "Dot: the mean topic proportion of the group's documents minus that of all other "
-        "documents, with its interval; n = documents in the group.",
+        spec.dot,
         _shown_groups_note(all_groups, groups, facet, diff_csv),
         _basis_footnote({_group_value(g): b for g, b in groups.basis.items()}),
-        INTERVAL_CAVEAT,
+        FDR_CAVEAT if any_fdr else INTERVAL_CAVEAT,
         _flag_footnote(groups.all_flags()),
         f"{WIDENED_TEXT}." if groups.widened else "",
         f"×: {NO_INTERVAL_TEXT}." if any_no_interval else "",
+        "Intervals of flagged groups run past the axis where cut off." if clipped else "",
     ]
     return _style._save(fig, out_stem, footnote=" ".join(n for n in notes if n))
+
+
+def _set_xlim(
+    ax: Any,
+    cells: Mapping[tuple[int, str], tuple[_Cell, bool]],
+    flags: Mapping[str, Sequence[str]],
+    scale: float,
+) -> bool:
+    """Limit the shared x axis to the estimates and the intervals of unflagged groups.
+
+    A group of two documents has a t interval with one degree of freedom, often the whole
+    range of a proportion; it would squeeze every other panel to a line. Returns whether
+    an interval was cut off.
+    """
+    values = [c.mean for c, _ in cells.values() if math.isfinite(c.mean)]
+    solid = [
+        v
+        for (_t, g), (c, _e) in cells.items()
+        if not flags.get(g)
+        for v in (c.low, c.high)
+        if math.isfinite(v)
+    ]
+    every = [v for c, _e in cells.values() for v in (c.low, c.high) if math.isfinite(v)]
+    if not values or not solid:
+        return False
+    lo, hi = min(values + solid), max(values + solid)
+    if min(every, default=lo) >= lo and max(every, default=hi) <= hi:
+        return False
+    pad = 0.08 * max(hi - lo, 1e-9)
+    ax.set_xlim((lo - pad) * scale, (hi + pad) * scale)
+    return True

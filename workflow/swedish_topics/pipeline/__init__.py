@@ -15,6 +15,7 @@ from swedish_topics.pipeline.analyse import (
     topic_tables,
     trend,
 )
+from swedish_topics.pipeline.compare import effects, robustness
 from swedish_topics.pipeline.model import (
     METRIC_COLUMNS,
     evaluate_models,
@@ -37,6 +38,7 @@ from swedish_topics.pipeline.report import (
     methods,
     plot_differences,
     plot_doc_composition,
+    plot_effects,
     plot_model_selection,
     plot_prevalence_heatmap,
     plot_prevalence_trend,
@@ -49,6 +51,7 @@ __all__ = [
     "build_corpus",
     "check_vocabulary",
     "compare_groups",
+    "effects",
     "evaluate_models",
     "facet_stopword_values",
     "final_model",
@@ -57,6 +60,7 @@ __all__ = [
     "passage_sentences",
     "plot_differences",
     "plot_doc_composition",
+    "plot_effects",
     "plot_model_selection",
     "plot_prevalence_heatmap",
     "plot_prevalence_trend",
@@ -64,6 +68,7 @@ __all__ = [
     "preprocess_shard",
     "provenance",
     "read_units_tsv",
+    "robustness",
     "select_model",
     "shard_doc_ids",
     "topic_map",

@@ -72,6 +72,28 @@ def plot_differences(
     )
 
 
+def plot_effects(
+    *, inputs: Mapping[str, PathLike], facet: str, max_groups: int, out_png: PathLike
+) -> None:
+    """Figure: the adjusted effects of one facet (FDR-significant ones filled); with a
+    robustness table among the inputs, other models' estimates as small marks."""
+    from swedish_topics import figures
+
+    marks = None
+    if inputs.get("robustness"):
+        from swedish_topics.analysis.robustness import other_model_marks
+
+        marks = other_model_marks(inputs["robustness"], facet)
+    figures.plot_effects(
+        inputs["effects"],
+        inputs["topics"],
+        facet,
+        _stem(out_png),
+        max_groups=max_groups,
+        marks=marks,
+    )
+
+
 def plot_doc_composition(
     *, inputs: Mapping[str, PathLike], cfg: Mapping[str, Any], out_png: PathLike
 ) -> None:

@@ -1,0 +1,465 @@
+"""Adjusted effects: every topic's document proportion regressed on all facets at once.
+
+What ``stm::estimateEffect`` does, with the choices spelled out:
+
+* **Model.** Per topic, ordinary least squares of the document proportion on a design
+  built from an R-style formula (``analysis.effects.formula``; default: every facet,
+  additively). ``a + b`` adds terms, ``a:b`` is an interaction, ``a*b`` means
+  ``a + b + a:b``. Facets listed in ``numeric_facets`` and other metadata columns whose
+  every value is a number enter linearly (centred); every other column is categorical,
+  wrapped as ``C(x)`` to force that.
+* **Coding.** Categorical variables in deviation (sum-to-zero) coding, so a group's
+  effect reads "this group against the unweighted average of the groups, holding the
+  other terms fixed"; the last level's effect is minus the sum of the others, and is
+  reported like every other level. A numeric term's effect is its slope (change in
+  proportion per unit, e.g. per year); a categorical × numeric interaction gives each
+  group's deviation from the average slope.
+* **Uncertainty.** The HC2 sandwich variance (heteroskedasticity-consistent; topic
+  proportions are far from homoskedastic), combined with the spread of the estimate
+  over posterior draws of the documents' proportions by Rubin's rules
+  (:func:`~swedish_topics.analysis.posterior.rubin_combine`). A group's effect uses
+  ``n_g - 1`` degrees of freedom (its own documents carry its variance); a slope
+  ``n - p``. Intervals and p-values come from the same t statistic, so they agree.
+* **Multiplicity.** Benjamini–Yekutieli q-values over each table, FCR intervals for the
+  significant rows (:mod:`~swedish_topics.analysis.multiplicity`).
+
+Examples
+--------
+>>> [t.label for t in parse_formula("~ municipality * year + C(size)")]
+['municipality', 'year', 'municipality:year', 'size']
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from swedish_topics.analysis._common import FLAG_FEW_DOCS, FLAG_NO_INTERVAL, FLAG_SINGLE_DOC
+from swedish_topics.analysis._common import group_order as _group_order
+from swedish_topics.errors import ConfigError, CorpusError
+
+logger = logging.getLogger(__name__)
+
+EFFECT_COLUMNS = (
+    "topic",
+    "{facet}",
+    "term",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "q_value",
+    "significant",
+    "fcr_low",
+    "fcr_high",
+    "n_docs",
+    "flag",
+    "note",
+)
+
+_NAME = re.compile(r"^(C\()?([A-Za-z_][A-Za-z0-9_]*)\)?$")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term of the formula: a variable or an interaction of variables."""
+
+    variables: tuple[str, ...]
+    forced_categorical: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def label(self) -> str:
+        """The term as written in the tables (``a`` or ``a:b``)."""
+        return ":".join(self.variables)
+
+
+def parse_formula(formula: str | None, facets: Sequence[str] = ()) -> list[Term]:
+    """The terms of an R-style right-hand side (``~`` optional), in formula order.
+
+    ``None`` or an empty formula means every facet, additively.
+
+    Raises
+    ------
+    ConfigError
+        A term that is not a column name, ``C(name)``, ``a:b`` or ``a*b``.
+    """
+    text = (formula or "").strip()
+    if text.startswith("~"):
+        text = text[1:].strip()
+    if not text:
+        return [Term((f,)) for f in facets]
+    terms: list[Term] = []
+    for chunk in text.split("+"):
+        chunk = chunk.strip()
+        op = "*" if "*" in chunk else ":"
+        parts = [p.strip() for p in chunk.split(op)]
+        names, forced = [], set()
+        for part in parts:
+            m = _NAME.match(part)
+            if m is None or (m.group(1) is None) != (not part.endswith(")")):
+                raise ConfigError(
+                    f"analysis.effects.formula {formula!r}: the term {chunk!r} is not understood. "
+                    "Write metadata column names joined by + (terms), : (interaction) or * "
+                    "(both and their interaction), e.g. '~ municipality + year' or "
+                    "'~ kommungrupp * year'; C(name) treats a numeric column as categorical."
+                )
+            names.append(m.group(2))
+            if m.group(1):
+                forced.add(m.group(2))
+        expanded = [(n,) for n in names] + [tuple(names)] if op == "*" else [tuple(names)]
+        for variables in expanded:
+            term = Term(tuple(variables), frozenset(forced & set(variables)))
+            if term.label not in {t.label for t in terms}:
+                terms.append(term)
+    return terms
+
+
+@dataclass
+class _Variable:
+    name: str
+    categorical: bool
+    levels: list[str]
+    codes: np.ndarray  # categorical: level index per document; numeric: centred value
+    counts: np.ndarray  # documents per level (categorical)
+
+
+def _variable(
+    name: str, values: Sequence[str], *, numeric: bool, forced_categorical: bool
+) -> _Variable:
+    if numeric and not forced_categorical:
+        try:
+            x = np.asarray([float(v) for v in values], dtype=np.float64)
+        except ValueError as err:
+            raise CorpusError(
+                f"The metadata column {name!r} is used as a number in the effects model, but "
+                f"a value is not a number ({err}). Fix the value in metadata.csv, or write "
+                f"C({name}) in analysis.effects.formula to treat it as categorical."
+            ) from err
+        return _Variable(name, False, [], x - x.mean(), np.array([len(x)]))
+    levels = _group_order(list(values))
+    index = {lv: i for i, lv in enumerate(levels)}
+    codes = np.fromiter((index[v] for v in values), dtype=np.int64, count=len(values))
+    return _Variable(name, True, levels, codes, np.bincount(codes, minlength=len(levels)))
+
+
+def _columns_of(var: _Variable) -> np.ndarray:
+    """Design columns of one variable (deviation coding: L - 1 columns for L levels)."""
+    if not var.categorical:
+        return var.codes[:, None]
+    n_levels = len(var.levels)
+    cols = np.zeros((len(var.codes), max(n_levels - 1, 0)))
+    for j in range(n_levels - 1):
+        cols[:, j] = (var.codes == j).astype(np.float64)
+    if n_levels > 1:
+        cols[var.codes == n_levels - 1, :] = -1.0
+    return cols
+
+
+@dataclass
+class Design:
+    """The design matrix and the contrasts reported from it."""
+
+    x: np.ndarray
+    #: One row per reported effect: (term label, variable-of-level or "", level or
+    #: "slope", contrast vector over the columns of x, documents behind it).
+    contrasts: list[tuple[Term, str, str, np.ndarray, int]]
+    variables: dict[str, _Variable]
+
+
+def build_design(
+    terms: Sequence[Term],
+    columns: Mapping[str, Sequence[str]],
+    *,
+    numeric: Sequence[str],
+) -> Design:
+    """Intercept plus every term's columns; the contrasts of every reportable effect.
+
+    Parameters
+    ----------
+    terms
+        From :func:`parse_formula`.
+    columns
+        Each variable's value per document (metadata strings).
+    numeric
+        Variables that enter linearly (unless forced categorical with ``C()``).
+    """
+    forced = set().union(*(t.forced_categorical for t in terms)) if terms else set()
+    variables = {
+        name: _variable(name, vals, numeric=name in numeric, forced_categorical=name in forced)
+        for name, vals in columns.items()
+    }
+    n = len(next(iter(columns.values()))) if columns else 0
+    blocks: list[np.ndarray] = [np.ones((n, 1))]
+    spans: list[tuple[Term, int, int]] = []
+    start = 1
+    for term in terms:
+        block = np.ones((n, 1))
+        for name in term.variables:
+            cols = _columns_of(variables[name])
+            block = (block[:, :, None] * cols[:, None, :]).reshape(n, -1)
+        blocks.append(block)
+        spans.append((term, start, start + block.shape[1]))
+        start += block.shape[1]
+    x = np.hstack(blocks)
+    contrasts: list[tuple[Term, str, str, np.ndarray, int]] = []
+    for term, lo, hi in spans:
+        cats = [variables[v] for v in term.variables if variables[v].categorical]
+        if len(cats) > 1 or hi == lo:
+            continue  # categorical × categorical: in the model, not reported
+        if not cats:
+            c = np.zeros(x.shape[1])
+            c[lo] = 1.0
+            contrasts.append((term, "", "slope", c, n))
+            continue
+        var = cats[0]
+        for j, level in enumerate(var.levels):
+            c = np.zeros(x.shape[1])
+            if j < len(var.levels) - 1:
+                c[lo + j] = 1.0
+            else:
+                c[lo:hi] = -1.0
+            contrasts.append((term, var.name, level, c, int(var.counts[j])))
+    return Design(x, contrasts, variables)
+
+
+@dataclass(frozen=True)
+class EffectEstimates:
+    """Per contrast (rows) and topic (columns): estimate, standard error, df."""
+
+    estimate: np.ndarray
+    se: np.ndarray
+    df: np.ndarray
+
+
+def fit_effects(
+    design: Design, doc_theta: np.ndarray, doc_draws: np.ndarray | None = None
+) -> EffectEstimates:
+    """OLS of every topic's proportion on the design; HC2 variance; Rubin's rules.
+
+    ``doc_draws`` (``M × n_docs × K``) adds the model's uncertainty; the estimate is
+    the one of the point proportions ``doc_theta``.
+    """
+    from swedish_topics.analysis.posterior import rubin_combine
+
+    x = design.x
+    n, p = x.shape
+    if n <= p:
+        logger.warning(
+            "The effects model has %d coefficients but only %d documents: it cannot be "
+            "estimated, and the effects tables hold no estimates. Use fewer terms in "
+            "analysis.effects.formula, or a larger corpus.",
+            p,
+            n,
+        )
+        nan = np.full((len(design.contrasts), doc_theta.shape[1]), np.nan)
+        return EffectEstimates(nan, nan, nan)
+    xtx_inv = np.linalg.pinv(x.T @ x)
+    a = xtx_inv @ x.T  # p × n: beta = a @ y
+    lev = np.einsum("ij,ji->i", x, a)
+    y = np.asarray(doc_theta, dtype=np.float64)
+    beta = a @ y
+    resid = y - x @ beta
+    # HC2; a document fitted exactly (leverage 1: a group of one) adds no variance.
+    ok = lev < 1.0 - 1e-9
+    r = np.where(ok[:, None], resid**2 / np.where(ok, 1.0 - lev, 1.0)[:, None], 0.0)
+    cmat = (
+        np.vstack([c for *_, c, _n in design.contrasts]) if design.contrasts else np.zeros((0, p))
+    )
+    la = cmat @ a  # contrasts × n
+    estimate = cmat @ beta
+    within = (la**2) @ r
+    df_com = np.array(
+        [
+            max(n_g - 1, 1) if level != "slope" else n - p
+            for _t, _v, level, _c, n_g in design.contrasts
+        ],
+        dtype=np.float64,
+    )[:, None]
+    draws = None
+    if doc_draws is not None and len(doc_draws):
+        draws = np.stack([la @ np.asarray(d, dtype=np.float64) for d in doc_draws])
+    se, df = rubin_combine(within, draws, df_com)
+    return EffectEstimates(estimate, se, df)
+
+
+def effect_rows(
+    design: Design,
+    fit: EffectEstimates,
+    *,
+    facet: str,
+    ci_level: float,
+    fdr: float,
+    min_group_docs: int,
+) -> list[dict[str, Any]]:
+    """The rows of ``effects_by_<facet>``: every contrast whose term involves ``facet``.
+
+    Topic-major; p-values, Benjamini–Yekutieli q-values over the table, ``significant``
+    and FCR intervals for the significant rows.
+    """
+    from swedish_topics.analysis.intervals import t_interval, t_p_value
+    from swedish_topics.analysis.multiplicity import by_qvalues, fcr_level
+
+    picked = [(i, c) for i, c in enumerate(design.contrasts) if facet in c[0].variables]
+    k = fit.estimate.shape[1]
+    cells = []
+    for t in range(k):
+        for i, (term, var, level, _c, n_g) in picked:
+            est, se, df = fit.estimate[i, t], fit.se[i, t], fit.df[i, t]
+            single = level != "slope" and n_g < 2
+            if single:
+                se = math.nan
+            cells.append((t, term, var, level, n_g, est, se, df))
+    est = np.array([c[5] for c in cells])
+    se = np.array([c[6] for c in cells])
+    df = np.array([c[7] for c in cells])
+    low, high = t_interval(est, se, df, ci_level=ci_level)
+    p = t_p_value(est, se, df)
+    q = by_qvalues(p)
+    sig = np.nan_to_num(q, nan=1.0) <= fdr
+    flow, fhigh = t_interval(
+        est, se, df, ci_level=fcr_level(int(sig.sum()), int(np.isfinite(p).sum()), fdr)
+    )
+    rows = []
+    for j, (t, term, var, level, n_g, *_rest) in enumerate(cells):
+        flags, note = _effect_note(
+            term, var, level, n_g, facet, min_group_docs, bool(np.isfinite(est[j]))
+        )
+        rows.append(
+            {
+                "topic": t + 1,
+                facet: level if var in ("", facet) else f"{var}={level}",
+                "term": term.label,
+                "estimate": float(est[j]),
+                "ci_low": max(float(low[j]), -1.0),  # effects on a proportion: in [-1, 1]
+                "ci_high": min(float(high[j]), 1.0),
+                "p_value": float(p[j]),
+                "q_value": float(q[j]),
+                "significant": bool(sig[j]),
+                "fcr_low": float(flow[j]) if sig[j] else math.nan,
+                "fcr_high": float(fhigh[j]) if sig[j] else math.nan,
+                "n_docs": n_g,
+                "flag": ";".join(flags),
+                "note": note,
+            }
+        )
+    return rows
+
+
+def _effect_note(
+    term: Term, var: str, level: str, n_g: int, facet: str, min_group_docs: int, fitted: bool
+) -> tuple[list[str], str]:
+    if not fitted:
+        return [FLAG_NO_INTERVAL], "not estimated: the model has more coefficients than documents"
+    if level == "slope":
+        return [], ""
+    if n_g < 2:
+        return [FLAG_SINGLE_DOC, FLAG_NO_INTERVAL], (
+            f"no interval: {var} {level!r} has a single document, fitted exactly by its own "
+            "coefficient"
+        )
+    if n_g < min_group_docs:
+        return [FLAG_FEW_DOCS], (
+            f"only {n_g} documents (fewer than {min_group_docs}): the interval is unreliable"
+        )
+    return [], ""
+
+
+def effects_caption(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    facet: str,
+    terms: Sequence[Term],
+    ci_level: float,
+    fdr: float,
+    posterior: bool,
+) -> str:
+    """Caption of an effects table: model, coding, uncertainty and multiplicity."""
+    formula = " + ".join(t.label for t in terms)
+    sources = (
+        "the HC2 sandwich variance combined with the topic model's uncertainty about each "
+        "document's proportions (posterior draws, Rubin's rules)"
+        if posterior
+        else "the HC2 sandwich variance (the model file keeps no posterior: the topic "
+        "model's own uncertainty is not included)"
+    )
+    return (
+        f"Adjusted effects on topic prevalence involving {facet}: per topic, ordinary least "
+        f"squares of the document proportion on {formula}. Categorical terms in deviation "
+        "coding: a group's estimate is its difference from the unweighted average of the "
+        "groups, holding the other terms fixed; a numeric term's estimate is its slope "
+        f"(change in proportion per unit). {ci_level:.0%} t intervals from {sources}; "
+        "p_value from the same t statistic. q_value: Benjamini–Yekutieli adjusted over this "
+        f"table; significant: q ≤ {fdr:g}; fcr_low/fcr_high: the significant rows' interval "
+        "adjusted for the selection (false coverage rate)."
+    )
+
+
+def write_effects_tables(
+    paths: Mapping[str, Any],
+    *,
+    columns: Mapping[str, Sequence[str]],
+    numeric: Sequence[str],
+    doc_theta: np.ndarray,
+    analysis_cfg: Mapping[str, Any],
+    min_group_docs: int,
+    doc_draws: np.ndarray | None = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """Fit the effects model once and write ``effects_by_<facet>`` for every facet.
+
+    Parameters
+    ----------
+    paths
+        Facet name → CSV path (``.tex`` and ``.md`` are written beside it).
+    columns
+        Every variable of the formula (facets and covariates) → value per document.
+    numeric
+        Variables entering linearly.
+
+    Returns
+    -------
+    dict
+        Facet → its rows.
+    """
+    from swedish_topics import io as sio
+
+    eff_cfg = analysis_cfg.get("effects") or {}
+    terms = parse_formula(eff_cfg.get("formula"), list(paths))
+    missing = sorted({v for t in terms for v in t.variables} - set(columns))
+    if missing:
+        raise ConfigError(
+            f"analysis.effects.formula names {', '.join(missing)}, which the effects step was "
+            "not given. Add them as columns of metadata.csv (and check the spelling)."
+        )
+    design = build_design(terms, columns, numeric=numeric)
+    fit = fit_effects(design, doc_theta, doc_draws)
+    ci_level = float(analysis_cfg["ci_level"])
+    fdr = float(analysis_cfg.get("fdr", 0.05))
+    out = {}
+    for facet, path in paths.items():
+        rows = effect_rows(
+            design, fit, facet=facet, ci_level=ci_level, fdr=fdr, min_group_docs=min_group_docs
+        )
+        if not rows:
+            logger.warning(
+                "analysis.effects.formula has no term with %s: its table is empty", facet
+            )
+        cols = [c.format(facet=facet) for c in EFFECT_COLUMNS]
+        caption = effects_caption(
+            rows,
+            facet=facet,
+            terms=terms,
+            ci_level=ci_level,
+            fdr=fdr,
+            posterior=doc_draws is not None,
+        )
+        shown = [c for c in cols if c not in ("note", "p_value", "fcr_low", "fcr_high")]
+        sio.write_table(path, rows, shown, caption)
+        sio.write_csv(path, rows, cols)
+        out[facet] = rows
+    return out
