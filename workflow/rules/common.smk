@@ -142,6 +142,7 @@ def all_outputs():
         out += figure(f"prevalence_by_{facet}")
     for facet in NUMERIC_FACETS:
         out += figure(f"prevalence_over_{facet}")
+    out += content_outputs()  # workflow/rules/content.smk
     return out
 
 
