@@ -33,7 +33,7 @@ class Shift:
 
 
 def split_period(values: Sequence[float]) -> float:
-    """The cut between early and late: the median value of the documents.
+    """The cut between early and late: the (lower) median value of the documents.
 
     Values ≤ the cut are early. If the median is the largest value (more than half the
     documents in the last period), the cut is the largest value below it.
@@ -42,7 +42,7 @@ def split_period(values: Sequence[float]) -> float:
     2019.0
     """
     arr = np.asarray(values, dtype=np.float64)
-    cut = float(np.median(arr))
+    cut = float(np.quantile(arr, 0.5, method="lower"))  # a value of the data
     if cut >= arr.max():
         below = arr[arr < arr.max()]
         cut = float(below.max()) if below.size else cut
