@@ -122,7 +122,7 @@ class ExpectedCounts:
         )
 
 
-def group_indicator(unit_groups: Sequence[int], n_groups: int) -> sp.csr_matrix:
+def group_indicator(unit_groups: Sequence[int] | np.ndarray, n_groups: int) -> sp.csr_matrix:
     """Groups × units 0/1 matrix: ``G @ X`` sums the rows of X of each group."""
     idx = np.asarray(unit_groups, dtype=np.int64)
     n = idx.size

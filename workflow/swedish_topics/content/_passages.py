@@ -50,7 +50,7 @@ def passages_by_group(
             sub[:, strong],
             [unit_doc_ids[i] for i in members],
             n_passages=n_passages,
-            unit_n_tokens=tokens[members] if tokens is not None else None,
+            unit_n_tokens=tokens[members].tolist() if tokens is not None else None,
         )
         for j, k in enumerate(strong):
             units = [int(members[i]) for i in chosen[j] if sub[i, k] >= min_weight]
