@@ -10,15 +10,18 @@ only early or only late contributes nothing.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from swedish_topics.content._by_group import group_flags
 from swedish_topics.content._counts import ExpectedCounts, group_indicator
-from swedish_topics.content._logodds import weighted_log_odds
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -49,13 +52,21 @@ def split_period(values: Sequence[float]) -> float:
     return cut
 
 
-def pooled_shift(early: np.ndarray, late: np.ndarray, *, prior_strength: float = 1.0) -> Shift:
+def pooled_shift(
+    early: np.ndarray | sp.spmatrix, late: np.ndarray | sp.spmatrix, *, prior_strength: float = 1.0
+) -> Shift:
     """Late-vs-early weighted log-odds, pooled over strata.
+
+    Within each stratum s with tokens in both periods this is
+    :func:`~swedish_topics.content.weighted_log_odds` of the two periods (prior from the
+    stratum's own counts), computed on the words the stratum uses only, so thousands of
+    strata (e.g. county × municipality) cost no dense strata × V arrays.
 
     Parameters
     ----------
     early, late
-        Strata × V expected counts of one topic in the early and the late period.
+        Strata × V expected counts of one topic in the early and the late period (dense
+        or sparse).
 
     Returns
     -------
@@ -63,32 +74,41 @@ def pooled_shift(early: np.ndarray, late: np.ndarray, *, prior_strength: float =
         Pooled δ (inverse-variance weighted mean of the strata's δ) and its z, the total
         counts and the number of strata with tokens in both periods.
     """
-    early = np.atleast_2d(np.asarray(early, dtype=np.float64))
-    late = np.atleast_2d(np.asarray(late, dtype=np.float64))
-    v = early.shape[1]
-    num = np.zeros(v)
-    weight = np.zeros(v)
-    n_strata = 0
-    for e, lt in zip(early, late, strict=True):
-        if e.sum() <= 0 or lt.sum() <= 0:
-            continue
-        n_strata += 1
-        lo = weighted_log_odds(np.vstack([lt, e]), prior_strength=prior_strength)
-        delta, var = lo.log_odds[0], lo.variance[0]
-        ok = np.isfinite(delta) & np.isfinite(var) & (var > 0)
-        num[ok] += delta[ok] / var[ok]
-        weight[ok] += 1.0 / var[ok]
+    e_mat = sp.csr_matrix(np.atleast_2d(early) if isinstance(early, np.ndarray) else early)
+    l_mat = sp.csr_matrix(np.atleast_2d(late) if isinstance(late, np.ndarray) else late)
+    n_e = np.asarray(e_mat.sum(axis=1)).ravel()
+    n_l = np.asarray(l_mat.sum(axis=1)).ravel()
+    both = (n_e > 0) & (n_l > 0)
+    keep = sp.diags(both.astype(np.float64))
+    e_mat, l_mat = keep @ e_mat, keep @ l_mat
+    total = (e_mat + l_mat).tocoo()
+    total.sum_duplicates()
+    rows, cols, t = total.row, total.col, total.data
+    used = t > 0
+    rows, cols, t = rows[used], cols[used], t[used]
+    e = np.asarray(e_mat[rows, cols]).ravel()
+    lt = np.asarray(l_mat[rows, cols]).ravel()
+    alpha = prior_strength * t
+    alpha0 = prior_strength * (n_e + n_l)[rows]
+    a_l, a_e = lt + alpha, e + alpha
+    delta = np.log(a_l / (n_l[rows] + alpha0 - a_l)) - np.log(a_e / (n_e[rows] + alpha0 - a_e))
+    inv_var = 1.0 / (1.0 / a_l + 1.0 / a_e)
+    v = e_mat.shape[1]
+    num = np.bincount(cols, weights=delta * inv_var, minlength=v)
+    weight = np.bincount(cols, weights=inv_var, minlength=v)
     with np.errstate(divide="ignore", invalid="ignore"):
         pooled = np.where(weight > 0, num / weight, np.nan)
         z = np.where(weight > 0, pooled * np.sqrt(weight), np.nan)
-    return Shift(pooled, z, early.sum(axis=0), late.sum(axis=0), n_strata)
+    count_e = np.asarray(e_mat.sum(axis=0)).ravel()
+    count_l = np.asarray(l_mat.sum(axis=0)).ravel()
+    return Shift(pooled, z, count_e, count_l, int(both.sum()))
 
 
 def _stratum_period_counts(
     topic_counts: Any, unit_cell: np.ndarray, n_strata: int
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     """Strata × V counts of the early and of the late period (cell = 2·stratum + late)."""
-    agg = np.asarray((group_indicator(unit_cell, 2 * n_strata) @ topic_counts).toarray())
+    agg = sp.csr_matrix(group_indicator(unit_cell, 2 * n_strata) @ topic_counts)
     return agg[0::2], agg[1::2]
 
 
@@ -156,6 +176,7 @@ def over_time_rows(
                         "note": how,
                     }
                 )
+        logger.info("%s: topic %d of %d done", facet, k + 1, ec.n_topics)
     return rows
 
 
