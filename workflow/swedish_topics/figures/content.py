@@ -79,6 +79,7 @@ def draw_words(
         )
         ax.set_xticks([])
         ax.set_yticks([])
+    labels = []
     for i, (term, z, holds) in enumerate(words):
         y = len(words) - 1 - i
         ax.barh(
@@ -89,16 +90,10 @@ def draw_words(
             linewidth=0.4,
             hatch=None if holds else "////",
         )
-        ax.text(
-            0.02 * max(1.0, max(w[1] for w in words)),
-            y,
-            _truncate(term, 24),
-            va="center",
-            ha="left",
-            fontsize=6.5,
-            color="black",
-        )
-    ax.set_yticks([])
+        labels.append((y, _truncate(term, 22)))
+    if labels:
+        ax.set_yticks([y for y, _ in labels], [t for _, t in labels], fontsize=6.5)
+        ax.tick_params(axis="y", length=0, pad=2)
     ax.set_title(title, fontsize=7, loc="left")
     ax.axvline(0, color="#333333", linewidth=0.5)
     ax.tick_params(axis="x", labelsize=6)
