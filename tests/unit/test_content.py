@@ -311,3 +311,16 @@ def test_divergence_columns_are_added_to_topics_csv(tmp_path: Path) -> None:
     ]
     assert out[0]["wording_divergence_kommun"] == "0.2"
     assert out[1]["wording_divergence_kommun_null_high"] == "0.04"
+
+
+def test_a_group_without_tokens_of_a_topic_lists_no_words() -> None:
+    bow, theta, phi, group = planted_corpus([20, 20], seed=8)
+    theta = np.vstack([theta, [0.0, 1.0]])  # one more document, all in topic 2
+    bow = sp.vstack([bow, sp.csr_matrix(np.ones((1, V)))]).tocsr()
+    group = np.append(group, 2)
+    ec = content.ExpectedCounts.build(bow, theta, phi)
+    words, _ = content.words_and_divergence(
+        ec, groups_of(group, ["A", "B", "Solo"]), VOCAB, facet="f", cfg=CFG
+    )
+    assert not [r for r in words.rows if r["f"] == "Solo" and r["topic"] == 1]
+    assert [r for r in words.rows if r["f"] == "Solo" and r["topic"] == 2]

@@ -3,7 +3,7 @@
 Readers tolerate what other steps may or may not write: ``q_value``/``significant`` in
 the differences tables and ``tables/robustness_by_<facet>.csv`` are shown when present
 (else ``excludes_zero``); the wording divergence columns of ``topics.csv`` likewise.
-Numbers are rounded (4 significant digits) and repeated strings (terms, groups, texts)
+Numbers are rounded (3 significant digits) and repeated strings (terms, groups, texts)
 stored once, so a 290-group facet stays a few MB.
 """
 
@@ -20,12 +20,12 @@ from swedish_topics import io as sio
 PathLike = str | os.PathLike[str]
 
 #: Characters of a group's passage in the page (the CSV keeps the longer text).
-PASSAGE_CHARS = 320
+PASSAGE_CHARS = 280
 #: Words per topic and group in the page.
 WORDS_SHOWN = 8
 
 
-def _num(value: str | None, digits: int = 4) -> float | None:
+def _num(value: str | None, digits: int = 3) -> float | None:
     """A table cell as a rounded float (None if empty or not finite)."""
     if value is None or value == "":
         return None
@@ -153,28 +153,34 @@ def _comparison(
     return {"rows": per_topic, "q": has_q, "robust": bool(robust)}
 
 
+#: One letter per group flag in the page (the page spells them out).
+FLAG_CODES = {"single_doc": "s", "few_docs": "f", "few_tokens": "t"}
+#: Words shown for a flagged group (its words are description, not findings).
+WORDS_SHOWN_FLAGGED = 5
+
+
 def _words(words_csv: Path, facet: str, groups: _Strings, terms: _Strings) -> dict[str, Any]:
-    """Per topic and group: [n_docs, topic tokens, flag, note, [term, z, holds]…]."""
+    """Per topic and group: [n_docs, topic tokens, flag letters, [term, z, holds]…].
+
+    ``holds`` is the number of other seeds in which the word holds (-1: unknown); the
+    facet's ``n_seeds`` is returned beside the words.
+    """
     out: dict[str, dict[str, list[Any]]] = {}
+    n_seeds = 0
     for row in sio.read_csv(words_csv):
         topic = out.setdefault(row["topic"], {})
         g = str(groups.id(row[facet]))
+        flags = row["flag"].split(";")
         if g not in topic:
-            topic[g] = [
-                int(row["n_docs"]),
-                _num(row["topic_tokens"], 3),
-                row["flag"],
-                row["note"],
-                [],
-            ]
+            code = "".join(c for f, c in FLAG_CODES.items() if f in flags)
+            topic[g] = [int(row["n_docs"]), round(float(row["topic_tokens"])), code, []]
         entry = topic[g]
-        if len(entry[4]) < 3 * WORDS_SHOWN:
+        shown = WORDS_SHOWN_FLAGGED if entry[2] else WORDS_SHOWN
+        if len(entry[3]) < 3 * shown:
             held = row.get("holds_seeds", "")
-            n_seeds = row.get("n_seeds", "")
-            holds = "" if held == "" else f"{held}/{n_seeds}"
-            # The group-level flag is the first row's; word flags are per word.
-            entry[4] += [terms.id(row["term"]), _num(row["z"], 3), holds]
-    return out
+            n_seeds = int(row["n_seeds"]) if row.get("n_seeds") else 0
+            entry[3] += [terms.id(row["term"]), _num(row["z"], 2), int(held) if held else -1]
+    return {"by_topic": out, "n_seeds": n_seeds}
 
 
 def _passages(

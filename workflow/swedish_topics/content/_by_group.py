@@ -27,6 +27,10 @@ FLAG_FEW_TOKENS = "few_tokens"
 #: Flag of a leading word that is not among the group's leading words in another seed.
 FLAG_SEED_UNSTABLE = "not_in_all_seeds"
 
+#: A group's word is listed only if the group holds at least this many expected tokens of
+#: it in the topic: a word the group "uses" a fraction of one time is not its word.
+MIN_WORD_COUNT = 0.5
+
 # Words of a topic kept for the divergence (the rest pooled into one "other" word).
 _DIVERGENCE_TERMS = 500
 
@@ -101,7 +105,11 @@ def _words_of_topic(
             min_group_docs=int(cfg["min_group_docs"]),
             min_topic_tokens=float(cfg["min_topic_tokens"]),
         )
-        chosen = [int(w) for w in order[g] if np.isfinite(lo.z[g, w]) and lo.z[g, w] > 0]
+        chosen = [
+            int(w)
+            for w in order[g]
+            if np.isfinite(lo.z[g, w]) and lo.z[g, w] > 0 and counts[g, w] >= MIN_WORD_COUNT
+        ]
         out.leading[(k, g)] = chosen
         for rank, w in enumerate(chosen, start=1):
             out.rows.append(

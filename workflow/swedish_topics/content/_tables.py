@@ -121,7 +121,8 @@ def write_words(
             )
     display_caption = (
         caption + f" Shown: the {DISPLAY_GROUPS} unflagged groups with most documents per "
-        f"topic, {DISPLAY_WORDS} words each with z; the CSV holds every group and word."
+        f"topic, {DISPLAY_WORDS} words each with z, leaving out words flagged "
+        "not_in_all_seeds; the CSV holds every group and word."
     )
     sio.write_display_copies(
         path, display[: sio.MAX_DISPLAY_ROWS], ["topic", facet, "n_docs", "words"], display_caption

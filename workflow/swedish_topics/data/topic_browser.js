@@ -26,7 +26,11 @@
     return node;
   }
   const pct = (x) => (x === null || x === undefined ? "–" : (100 * x).toFixed(1) + " %");
-  const pp = (x) => (x === null || x === undefined ? "–" : (x > 0 ? "+" : "") + (100 * x).toFixed(1) + " pp");
+  const pp = (x) => {
+    if (x === null || x === undefined) return "–";
+    const s = (100 * x).toFixed(1);
+    return (s === "-0.0" ? "0.0" : (x > 0 && s !== "0.0" ? "+" : "") + s) + " pp";
+  };
   const topicById = (id) => D.topics.find((t) => t.id === id);
   const facet = () => D.facets[state.f];
 
@@ -59,17 +63,25 @@
     }
   }
 
-  function wordChips(flat, holdsAt) {
+  function wordChips(flat, nSeeds) {
     const box = el("div", { class: "words" });
-    const step = holdsAt ? 3 : 2;
-    for (let i = 0; i < flat.length; i += step) {
-      const holds = holdsAt ? flat[i + 2] : "";
-      const [a, b] = holds ? holds.split("/") : ["", ""];
-      const chip = el("span", { class: "word" + (holds && a !== b ? " unstable" : ""), title: holds ? "holds in " + holds + " other seeds" : "" },
+    for (let i = 0; i < flat.length; i += 3) {
+      const held = flat[i + 2];
+      const known = held >= 0 && nSeeds > 0;
+      const chip = el("span", { class: "word" + (known && held < nSeeds ? " unstable" : ""), title: known ? "holds in " + held + " of " + nSeeds + " other seeds" : "" },
         D.terms[flat[i]], el("small", {}, "z " + flat[i + 1]));
       box.append(chip);
     }
     return box;
+  }
+
+  const FLAG_NAMES = { s: "single_doc", f: "few_docs", t: "few_tokens" };
+  function flagNote(w) {
+    const parts = [];
+    if (w[2].includes("s")) parts.push("a single document");
+    if (w[2].includes("f")) parts.push("only " + w[0] + " documents (fewer than min_group_docs)");
+    if (w[2].includes("t")) parts.push("only about " + w[1] + " tokens of this topic (fewer than content.min_topic_tokens)");
+    return parts.join("; ");
   }
 
   function topicHeader(t) {
@@ -112,10 +124,10 @@
   function overTimeSvg(list) {
     const pts = list.filter((x) => !isNaN(Number(x.name)));
     if (pts.length < 2) return null;
-    const W = 620, H = 190, L = 44, B = 22;
+    const W = 640, H = 190, L = 44, B = 22, R = 34;
     const xs = pts.map((p) => Number(p.name)), x0 = Math.min(...xs), x1 = Math.max(...xs);
     const ymax = Math.max(...pts.map((p) => (p.r[3] !== null ? p.r[3] : p.r[1]))) || 1;
-    const sx = (x) => L + (W - L - 10) * (x - x0) / (x1 - x0 || 1), sy = (y) => H - B - (H - B - 8) * y / ymax;
+    const sx = (x) => L + (W - L - R) * (x - x0) / (x1 - x0 || 1), sy = (y) => H - B - (H - B - 8) * y / ymax;
     const g = svg("svg", { width: W, height: H, role: "img" });
     const band = pts.filter((p) => p.r[2] !== null && p.r[3] !== null);
     if (band.length > 1) {
@@ -124,7 +136,7 @@
     }
     g.append(svg("polyline", { points: pts.map((p) => sx(+p.name) + "," + sy(p.r[1])).join(" "), fill: "none", stroke: "#0072b2", "stroke-width": 1.5 }));
     for (const p of pts) g.append(svg("circle", { cx: sx(+p.name), cy: sy(p.r[1]), r: 2.5, fill: p.r[10] ? "#fff" : "#0072b2", stroke: "#0072b2" }));
-    g.append(svg("line", { x1: L, x2: W - 10, y1: H - B, y2: H - B, stroke: "#999" }));
+    g.append(svg("line", { x1: L, x2: W - R, y1: H - B, y2: H - B, stroke: "#999" }));
     for (const y of [0, ymax / 2, ymax]) {
       const t = svg("text", { x: 2, y: sy(y) + 3 }); t.textContent = pct(y); g.append(t);
     }
@@ -182,12 +194,12 @@
     const p = el("div", { class: "panel", id: "group-panel" });
     const name = state.g;
     const gi = f.groups.indexOf(name);
-    const w = gi >= 0 && f.words ? (f.words[String(t.id)] || {})[gi] : null;
+    const w = gi >= 0 && f.words ? (f.words.by_topic[String(t.id)] || {})[gi] : null;
     p.append(el("h3", {}, "How " + name + " words “" + t.label + "”"));
     if (w) {
-      p.append(el("p", { class: "muted" }, w[0] + " document(s); about " + Math.round(w[1]) + " tokens of this topic."));
-      if (w[2] && /single_doc|few_docs|few_tokens/.test(w[2])) p.append(el("div", { class: "warn" }, "Flagged (" + w[2].split(";").filter((s) => s !== "not_in_all_seeds").join(", ") + "): " + w[3] + ". Read these words as description, not as a finding."));
-      p.append(el("h4", {}, "Words " + name + " uses more in this topic than the rest of the corpus"), wordChips(w[4], true),
+      p.append(el("p", { class: "muted" }, w[0] + " document(s); about " + w[1] + " tokens of this topic."));
+      if (w[2]) p.append(el("div", { class: "warn" }, "Flagged (" + [...w[2]].map((c) => FLAG_NAMES[c]).join(", ") + "): " + flagNote(w) + ". Read these words as description, not as a finding."));
+      p.append(el("h4", {}, "Words " + name + " uses more in this topic than the rest of the corpus"), wordChips(w[3], f.words.n_seeds),
         el("p", { class: "muted" }, "z: weighted log-odds with an informative Dirichlet prior (descriptive). Dashed: not among the group's leading words in every other seed's model."));
     } else {
       p.append(el("p", { class: "muted" }, "No distinctive words for this group in this topic."));
