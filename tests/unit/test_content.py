@@ -324,3 +324,61 @@ def test_a_group_without_tokens_of_a_topic_lists_no_words() -> None:
     )
     assert not [r for r in words.rows if r["f"] == "Solo" and r["topic"] == 1]
     assert [r for r in words.rows if r["f"] == "Solo" and r["topic"] == 2]
+
+
+# -------------------------------------------------------------------------- figures
+def test_content_figures_draw_the_largest_groups_with_their_counts(tmp_path: Path) -> None:
+    import warnings
+
+    from matplotlib.text import Text
+    from swedish_topics import figures
+    from swedish_topics.figures import _style
+
+    topics = tmp_path / "topics.csv"
+    sio.write_csv(
+        topics,
+        [{"topic": t, "label": f"tema {t} · skola", "prevalence": 0.1 * t} for t in (1, 2, 3)],
+        ["topic", "label", "prevalence"],
+    )
+    rows = []
+    for t in (1, 2, 3):
+        for g, n in (("Umeå", 40), ("Åre", 2), ("Liten", 1)):
+            for r in range(1, 4):
+                flag = "few_docs" if n < 3 else ""
+                rows.append(
+                    {
+                        "topic": t,
+                        "kommun": g,
+                        "rank": r,
+                        "term": f"ord{r}",
+                        "z": 3.0 / r,
+                        "n_docs": n,
+                        "flag": flag + (";not_in_all_seeds" if r == 2 else ""),
+                    }
+                )
+    words = tmp_path / "topic_terms_by_kommun.csv"
+    sio.write_csv(words, rows, ["topic", "kommun", "rank", "term", "z", "n_docs", "flag"])
+    seen: list[str] = []
+    original = _style._save
+
+    def spy(fig, stem, **kw):  # type: ignore[no-untyped-def]
+        seen.extend(t.get_text() for t in fig.findobj(Text))
+        seen.append(kw.get("footnote", ""))
+        return original(fig, stem, **kw)
+
+    import swedish_topics.figures.content as fc
+
+    fc._save = spy  # type: ignore[assignment]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            out = figures.plot_topic_words_by_group(
+                words, topics, "kommun", tmp_path / "w", n_topics=2, n_groups=2
+            )
+    finally:
+        fc._save = original  # type: ignore[assignment]
+    assert all(p.stat().st_size > 0 for p in out)
+    text = "\n".join(seen)
+    assert "Umeå (n = 40)" in text and "Åre (n = 2)" in text and "Liten" not in text
+    assert "tema 3" in text and "tema 1" not in text  # the most prevalent topics
+    assert "2 of 3 groups" in text and "Hatched" in text and "Grey" in text

@@ -134,7 +134,7 @@ def plot_topic_words_by_group(
     by_pair, n_docs = _group_panels(rows, facet, words_csv)
     chosen_topics = _leading_topics(topics, n_topics)
     groups = sorted(n_docs, key=lambda g: (-n_docs[g], g))[:n_groups]
-    fig, main = _new_figure(2.1 * len(groups) + 0.3, 1.55 * len(chosen_topics) + 0.4)
+    fig, main = _new_figure(2.6 * len(groups) + 0.3, 1.55 * len(chosen_topics) + 0.4)
     axes = main.subplots(len(chosen_topics), len(groups), squeeze=False)
     any_flagged = any_unstable = False
     for r, topic in enumerate(chosen_topics):
@@ -148,7 +148,7 @@ def plot_topic_words_by_group(
             ]
             any_flagged |= greyed
             any_unstable |= any(not w[2] for w in words)
-            title = f"{_truncate(group, 22)} (n = {n_docs[group]:,})"
+            title = f"{_truncate(group, 20)} (n = {n_docs[group]:,})"
             if c == 0:
                 title = f"{topic_name(topic, topics, 34)}\n{title}"
             draw_words(axes[r][c], words, colour=colour, title=title, greyed=greyed)
@@ -253,5 +253,6 @@ def _draw_shift(
     ax.axvline(0, color="#333333", linewidth=0.6)
     ax.set_xlim(-1.6 * span, 1.6 * span)
     ax.set_yticks([])
+    ax.spines["left"].set_visible(False)  # the words reach past it
     ax.set_xlabel("z (descriptive): falling ← → rising", fontsize=6.5)
     ax.tick_params(axis="x", labelsize=6)
