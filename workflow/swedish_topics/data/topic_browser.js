@@ -202,7 +202,8 @@
       p.append(el("h4", {}, "Words " + name + " uses more in this topic than the rest of the corpus"), wordChips(w[3], f.words.n_seeds),
         el("p", { class: "muted" }, "z: weighted log-odds with an informative Dirichlet prior (descriptive). Dashed: not among the group's leading words in every other seed's model."));
     } else {
-      p.append(el("p", { class: "muted" }, "No distinctive words for this group in this topic."));
+      const n = x && x.n !== null ? x.n + " document(s); " : "";
+      p.append(el("p", { class: "muted" }, n + "no distinctive words for this group in this topic (too few of its tokens belong to the topic)."));
     }
     if (f.over && f.over[String(t.id)] && f.over[String(t.id)].leading[name]) {
       p.append(el("h4", {}, "Most used words of the topic in " + name), el("p", {}, f.over[String(t.id)].leading[name].map((i) => D.terms[i]).join(", ")));
