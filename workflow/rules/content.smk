@@ -9,24 +9,6 @@ topic_words_over_<numeric facet>; figures/topic_browser.html (offline, self-cont
 """
 
 
-def content_tables():
-    """The tables of the content stage (CSV, .tex and .md for each)."""
-    names = [f"topic_terms_by_{f}" for f in FACETS]
-    names += [f"representative_passages_by_{f}" for f in FACETS]
-    names += [f"topic_terms_over_{f}" for f in NUMERIC_FACETS]
-    return [path for name in names for path in table(name)]
-
-
-def content_outputs():
-    """Everything of the content stage that `snakemake` builds by default."""
-    out = [*content_tables(), res("figures", "topic_browser.html")]
-    for facet in FACETS:
-        out += figure(f"topic_words_by_{facet}")
-    for facet in NUMERIC_FACETS:
-        out += figure(f"topic_words_over_{facet}")
-    return out
-
-
 rule content_by_facet:
     input:
         model=res("final", "model.npz"),
