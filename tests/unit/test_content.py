@@ -382,3 +382,13 @@ def test_content_figures_draw_the_largest_groups_with_their_counts(tmp_path: Pat
     assert "Umeå (n = 40)" in text and "Åre (n = 2)" in text and "Liten" not in text
     assert "tema 3" in text and "tema 1" not in text  # the most prevalent topics
     assert "2 of 3 groups" in text and "Hatched" in text and "Grey" in text
+
+
+def test_leading_terms_equal_a_stable_full_sort() -> None:
+    rng = np.random.default_rng(0)
+    for _ in range(100):
+        z = rng.integers(-3, 4, size=(4, 30)).astype(float)
+        z[rng.random(z.shape) < 0.2] = np.nan
+        n = int(rng.integers(1, 35))
+        ref = np.argsort(-np.where(np.isfinite(z), z, -np.inf), axis=1, kind="stable")[:, :n]
+        np.testing.assert_array_equal(content.leading_terms(z, n), ref)
