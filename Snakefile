@@ -27,6 +27,7 @@ include: "workflow/rules/model.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/analyse.smk"
 include: "workflow/rules/compare.smk"
+include: "workflow/rules/content.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -144,6 +144,7 @@ def all_outputs():
         out += figure(f"prevalence_by_{facet}")
     for facet in NUMERIC_FACETS:
         out += figure(f"prevalence_over_{facet}")
+    out += content_outputs()
     return out
 
 
@@ -156,3 +157,21 @@ def analysis_tables():
     names += [f"effects_by_{f}" for f in FACETS]
     names += [f"robustness_by_{f}" for f in FACETS]
     return [path for name in names for path in table(name)]
+
+
+def content_tables():
+    """The tables of the content stage, workflow/rules/content.smk (CSV, .tex and .md each)."""
+    names = [f"topic_terms_by_{f}" for f in FACETS]
+    names += [f"representative_passages_by_{f}" for f in FACETS]
+    names += [f"topic_terms_over_{f}" for f in NUMERIC_FACETS]
+    return [path for name in names for path in table(name)]
+
+
+def content_outputs():
+    """Everything of the content stage that `snakemake` builds by default."""
+    out = [*content_tables(), res("figures", "topic_browser.html")]
+    for facet in FACETS:
+        out += figure(f"topic_words_by_{facet}")
+    for facet in NUMERIC_FACETS:
+        out += figure(f"topic_words_over_{facet}")
+    return out

@@ -219,6 +219,8 @@ def methods_text(
             "comparisons involving these groups are illustrative and should not be read as "
             "evidence of a difference between groups."
         )
+    if "content" in cfg:
+        paras.append(content_sentences(cfg))  # issue 15: how groups word each topic
     labels = "; ".join(t["label"] for t in topics)
     paras.append(f"**Topics of the final model.** {labels}.")
     git = provenance.get("git", {})
@@ -302,3 +304,33 @@ def comparisons_paragraph(cfg: Mapping[str, Any]) -> str:
     )
     quote = calibration_sentence(read_calibration())
     return text + (" " + quote if quote else "")
+
+
+def content_sentences(cfg: Mapping[str, Any]) -> str:
+    """The methods paragraph of the content stage (words by group, divergence, time)."""
+    ccfg = cfg["content"]
+    numeric = list(cfg.get("numeric_facets", []))
+    time = (
+        f" Words rising or falling over {_join(numeric)} compare the earlier with the later "
+        "half of the period"
+        + (
+            " within the groups of the other facets, pooled with inverse-variance weights."
+            if ccfg["stratify"]
+            else " over all documents (a marginal comparison)."
+        )
+        if numeric
+        else ""
+    )
+    return (
+        "**How groups word each topic.** For every topic and group we computed the expected "
+        "number of each word's tokens that the topic holds in every unit, "
+        "n(d,w)·θ_dk·φ_kw / Σ_j θ_dj·φ_jw, and compared each group with the rest of the corpus "
+        "by the weighted log-odds with an informative Dirichlet prior (Monroe, Colaresi and "
+        f"Quinn 2008; prior {ccfg['prior_strength']:g} times the topic's corpus-wide counts). "
+        "Its z-scores rank words and are not tests. Groups with fewer than "
+        f"{cfg['min_group_docs']} documents or {ccfg['min_topic_tokens']:g} tokens of a topic "
+        "are flagged and their words are not interpreted. How differently the groups word a "
+        "topic is the token-weighted Jensen–Shannon divergence of their word distributions, "
+        f"reported as the excess over a permutation null ({ccfg['permutations']} shuffles of "
+        "the documents' groups), because the raw divergence grows as groups get smaller." + time
+    )

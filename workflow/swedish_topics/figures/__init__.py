@@ -46,6 +46,10 @@ from swedish_topics.figures.composition import (
     order_documents,
     plot_doc_composition,
 )
+from swedish_topics.figures.content import (
+    plot_topic_words_by_group,
+    plot_topic_words_over,
+)
 from swedish_topics.figures.differences import (
     plot_differences,
 )
@@ -75,6 +79,8 @@ __all__ = [
     "plot_prevalence_heatmap",
     "plot_prevalence_trend",
     "plot_top_terms",
+    "plot_topic_words_by_group",
+    "plot_topic_words_over",
     "png_resolution",
     "read_topics",
     "split_flags",

@@ -16,6 +16,13 @@ from swedish_topics.pipeline.analyse import (
     trend,
 )
 from swedish_topics.pipeline.compare import effects, robustness
+from swedish_topics.pipeline.content import (
+    content_by_facet,
+    content_over_facet,
+    plot_topic_words_by_facet,
+    plot_topic_words_over_facet,
+    topic_browser,
+)
 from swedish_topics.pipeline.model import (
     METRIC_COLUMNS,
     evaluate_models,
@@ -51,6 +58,8 @@ __all__ = [
     "build_corpus",
     "check_vocabulary",
     "compare_groups",
+    "content_by_facet",
+    "content_over_facet",
     "effects",
     "evaluate_models",
     "facet_stopword_values",
@@ -65,12 +74,15 @@ __all__ = [
     "plot_prevalence_heatmap",
     "plot_prevalence_trend",
     "plot_top_terms",
+    "plot_topic_words_by_facet",
+    "plot_topic_words_over_facet",
     "preprocess_shard",
     "provenance",
     "read_units_tsv",
     "robustness",
     "select_model",
     "shard_doc_ids",
+    "topic_browser",
     "topic_map",
     "topic_tables",
     "train_lda",

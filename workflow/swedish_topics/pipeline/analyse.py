@@ -136,6 +136,11 @@ def topic_tables(
         term_freq=term_freq,
     )
     terms.write_topics(outputs["topics"], topic_rows)
+    if inputs.get("divergence"):
+        # Issue 15: each facet's wording divergence as columns of the topics table (CSV).
+        from swedish_topics.content import add_divergence_columns
+
+        add_divergence_columns(outputs["topics"], topic_rows, inputs["divergence"])
     chosen = terms.passage_units(
         final.theta,
         final.units["doc_id"],
