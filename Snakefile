@@ -27,6 +27,8 @@ include: "workflow/rules/model.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/analyse.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/validation.smk"
+include: "workflow/rules/sensitivity.smk"
 
 
 # Tiny bookkeeping steps run on the submitting node instead of waiting in a cluster queue.

@@ -41,16 +41,26 @@ from swedish_topics.pipeline.report import (
     plot_top_terms,
     provenance,
 )
+from swedish_topics.pipeline.validation import (
+    coding_sample,
+    export_doc_topics,
+    intrusion_tasks,
+    sensitivity_model,
+    sensitivity_summary,
+)
 
 __all__ = [
     "METRIC_COLUMNS",
     "build_corpus",
     "check_vocabulary",
+    "coding_sample",
     "compare_groups",
     "evaluate_models",
+    "export_doc_topics",
     "facet_stopword_values",
     "final_model",
     "heldout_split",
+    "intrusion_tasks",
     "methods",
     "plot_differences",
     "plot_doc_composition",
@@ -62,6 +72,8 @@ __all__ = [
     "provenance",
     "read_units_tsv",
     "select_model",
+    "sensitivity_model",
+    "sensitivity_summary",
     "shard_doc_ids",
     "topic_map",
     "topic_tables",
