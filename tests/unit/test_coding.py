@@ -68,6 +68,15 @@ def test_topic_task_shows_three_most_probable_topics_and_an_improbable_one() -> 
         assert task.theta[task.intruder] == pytest.approx(theta[u, intruder])
 
 
+def test_a_passage_whose_other_topics_tie_with_the_shown_ones_gives_no_task() -> None:
+    theta = np.array([[0.55, 0.15, 0.1, 0.1, 0.1], [0.5, 0.2, 0.15, 0.1, 0.05]])
+    tasks = coding.topic_intrusion_tasks(
+        theta, [0, 1], unit_ids=["a", "b"], doc_ids=["d", "d"], texts=["x", "y"], seed=1
+    )
+    assert [t.unit_id for t in tasks] == ["b"] and tasks[0].task_id == "T001"
+    assert tasks[0].topics[tasks[0].intruder] == 5
+
+
 def test_passages_come_from_the_units_each_topic_dominates() -> None:
     theta = _theta(n=60, k=4)
     units = coding.choose_passages(theta, [50] * 60, seed=2, per_topic=3)

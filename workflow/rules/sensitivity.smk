@@ -1,6 +1,6 @@
 """Sensitivity: preprocessing variants rerun with the main run's chosen K and seed.
 
-Each variant of config sensitivity.variants (a change to the preprocess section) is
+Each variant named in config sensitivity.run (a change to the preprocess section) is
 preprocessed, modelled and compared by the same rule scripts as the main run, under
 sensitivity/<variant>/, sharing the main run's validation (interim/validation.json) and
 reading K and seed from model_selection/choice.json. A variant that changes only phrases
@@ -12,12 +12,10 @@ Produces: sensitivity/<variant>/{preprocess,final,tables}/…, sensitivity/{summ
 matches.csv, effects.csv, sensitivity.pdf, sensitivity.png}.
 """
 
-from swedish_topics.sensitivity import reuses_main_shards, variant_config
+from swedish_topics.sensitivity import reuses_main_shards, variant_configs
 
 try:
-    VARIANT_CFG = {
-        name: variant_config(CFG, name) for name in CFG["sensitivity"]["variants"]
-    }
+    VARIANT_CFG = variant_configs(CFG)
 except UserError as _err:
     sys.stderr.write(f"\nConfiguration error: {_err}\n\n")
     sys.exit(1)

@@ -1,8 +1,10 @@
 """Sensitivity of the findings to preprocessing choices (Denny & Spirling 2018).
 
-A *variant* is a named change to the ``preprocess`` section of the config, e.g.::
+A *variant* is a named change to the ``preprocess`` section of the config; the variants
+named in ``sensitivity.run`` run, e.g.::
 
     sensitivity:
+      run: [raw_forms, no_below_5]
       variants:
         raw_forms: {preprocess: {lemmatize: {enabled: false}}}
         no_below_5: {preprocess: {vocabulary: {no_below: 5}}}
@@ -59,6 +61,17 @@ def _merge(base: Any, override: Any) -> Any:
     return copy.deepcopy(override)
 
 
+def variant_configs(cfg: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The full config of every variant of ``sensitivity.run``, in that order.
+
+    Raises
+    ------
+    ConfigError
+        As :func:`variant_config`, for the first variant that fails.
+    """
+    return {name: variant_config(cfg, name) for name in cfg["sensitivity"]["run"]}
+
+
 def variant_config(cfg: Mapping[str, Any], name: str) -> dict[str, Any]:
     """The full config of variant ``name``: its changes merged over the main config.
 
@@ -75,8 +88,10 @@ def variant_config(cfg: Mapping[str, Any], name: str) -> dict[str, Any]:
     variants = cfg["sensitivity"]["variants"]
     if name not in variants:
         raise ConfigError(
-            f"Sensitivity variant {name!r} is not declared under sensitivity.variants "
-            f"(declared: {', '.join(sorted(variants)) or 'none'})."
+            f"Config key 'sensitivity.run' names the variant {name!r}, which is not declared "
+            f"under sensitivity.variants (declared: {', '.join(sorted(variants)) or 'none'}). "
+            f"Declare it, e.g. sensitivity: {{variants: {{{name}: {{preprocess: {{vocabulary: "
+            "{no_below: 5}}}}}, or remove it from sensitivity.run."
         )
     change = variants[name] or {}
     outside = sorted(set(change) - VARIANT_KEYS)

@@ -22,6 +22,7 @@ h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; }
 .task h3 { font-size: 1em; margin: 0 0 0.4em 0; }
 .options { list-style: none; padding: 0; margin: 0; }
 .options li { margin: 0.25em 0; }
+.words li { display: inline-block; margin-right: 1.6em; }
 .box { display: inline-block; width: 0.9em; height: 0.9em; border: 1px solid #333;
        margin-right: 0.5em; vertical-align: -0.1em; }
 blockquote { margin: 0.4em 0 0.6em 0; padding-left: 0.8em; border-left: 3px solid #bbb;
@@ -53,12 +54,12 @@ def _page(title: str, body: Sequence[str]) -> str:
     )
 
 
-def _options(items: Sequence[str]) -> str:
+def _options(items: Sequence[str], css: str = "options") -> str:
     lis = "".join(
         f'<li><span class="box"></span>{n}. {html.escape(text)}</li>'
         for n, text in enumerate(items, start=1)
     )
-    return f'<ul class="options">{lis}</ul>'
+    return f'<ul class="{css}">{lis}</ul>'
 
 
 def intrusion_form(
@@ -90,9 +91,10 @@ def intrusion_form(
         "<p>Five of the six words belong together. Which word does not?</p>",
     ]
     for task in word_tasks:
+        words = _options(task.words, "options words")
         body.append(
             f'<div class="task" id="{html.escape(task.task_id)}">'
-            f"<h3>Task {html.escape(task.task_id)}</h3>{_options(task.words)}</div>"
+            f"<h3>Task {html.escape(task.task_id)}</h3>{words}</div>"
         )
     body += [
         f"<h2>Topic intrusion ({len(topic_tasks)} tasks)</h2>",

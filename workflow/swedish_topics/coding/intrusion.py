@@ -179,8 +179,9 @@ def topic_intrusion_tasks(
     """Topic-intrusion tasks for the given units (rows of ``theta``).
 
     The shown topics are the unit's ``n_top`` most probable topics and one intruder drawn
-    from the less probable half of the rest (all of the rest with few topics). A model
-    with fewer than ``n_top + 1`` topics gives no task.
+    from the less probable half of the topics strictly less probable than those (all of
+    them with few topics); a unit without such a topic gives no task. A model with fewer
+    than ``n_top + 1`` topics gives no task.
 
     Parameters
     ----------
@@ -200,20 +201,25 @@ def topic_intrusion_tasks(
         logger.warning("K=%d: topic intrusion needs at least %d topics; no task", k, n_top + 1)
         return []
     rng = _rng(seed, "topic")
-    tasks = []
-    for n, (u, unit_id, doc_id, text) in enumerate(
-        zip(units, unit_ids, doc_ids, texts, strict=True), start=1
-    ):
+    tasks: list[TopicTask] = []
+    skipped = 0
+    for u, unit_id, doc_id, text in zip(units, unit_ids, doc_ids, texts, strict=True):
         row = np.asarray(theta[u], dtype=np.float64)
         order = np.argsort(-row, kind="stable")
         rest = order[n_top:]
+        # Only topics strictly less probable than the shown ones: a tie would make the
+        # task unanswerable (short passages leave many topics at the prior's share).
+        rest = rest[row[rest] < row[order[n_top - 1]]]
+        if len(rest) == 0:
+            skipped += 1
+            continue
         pool = rest[len(rest) // 2 :] if len(rest) > 1 else rest
         intruder = int(rng.choice(pool))
         shown = [int(t) for t in order[:n_top]] + [intruder]
         perm = rng.permutation(len(shown))
         tasks.append(
             TopicTask(
-                task_id=f"T{n:03d}",
+                task_id=f"T{len(tasks) + 1:03d}",
                 unit_id=unit_id,
                 doc_id=doc_id,
                 text=text,
@@ -221,5 +227,12 @@ def topic_intrusion_tasks(
                 theta=tuple(float(row[shown[i]]) for i in perm),
                 intruder=int(np.flatnonzero(perm == n_top)[0]),
             )
+        )
+    if skipped:
+        logger.warning(
+            "%d passage(s) give no topic-intrusion task: no topic is less probable than "
+            "their %d most probable ones",
+            skipped,
+            n_top,
         )
     return tasks
