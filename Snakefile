@@ -26,9 +26,9 @@ include: "workflow/rules/preprocess.smk"
 include: "workflow/rules/model.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/analyse.smk"
-include: "workflow/rules/report.smk"
 include: "workflow/rules/validation.smk"
 include: "workflow/rules/sensitivity.smk"
+include: "workflow/rules/report.smk"
 
 
 # Tiny bookkeeping steps run on the submitting node instead of waiting in a cluster queue.

@@ -331,3 +331,18 @@ def test_a_code_outside_the_topics_is_refused(tmp_path: Path, caplog) -> None:
     path = _codes(run, "bad", [9, *dominant[1:]])
     assert cli(["score-coding", "--results", str(run), str(path)]) == 1
     assert f"{path} line 2, column 4 ('code')" in caplog.text and "1 to 4" in caplog.text
+
+
+def test_methods_paragraph_is_filled_in_from_the_scores_once_they_exist(run: Path) -> None:
+    from swedish_topics.config import load_config
+    from swedish_topics.methods import validation_paragraph
+    from swedish_topics.pipeline.validation import validation_facts
+
+    cfg = load_config({})
+    before = validation_paragraph(validation_facts(run, cfg))
+    assert "drew 8 word-intrusion tasks" in before and "not yet scored" in before
+    sheets = [_fill(run, "word", c, _right) for c in ("anna", "bo")]
+    assert cli(["score-intrusion", "--results", str(run), "--word", *map(str, sheets)]) == 0
+    after = validation_paragraph(validation_facts(run, cfg))
+    assert "2 coder(s) gave 16 word-intrusion answers; mean model precision was 1.00" in after
+    assert "Krippendorff's α between coders 1.00" in after and "not yet scored" not in after

@@ -29,6 +29,19 @@ def validation_outputs():
     return out
 
 
+def methods_validation_inputs():
+    """Files the methods text reads about validation (report.smk's methods rule)."""
+    out = []
+    if CFG["validation"]["enabled"]:
+        out += [
+            res("validation", "key", f"{name}_key.csv")
+            for name in ("word_intrusion", "topic_intrusion", "coding_sample")
+        ]
+    if CFG["sensitivity"]["run"]:
+        out.append(res("sensitivity", "summary.csv"))
+    return out
+
+
 rule intrusion_tasks:
     input:
         model=res("final", "model.npz"),

@@ -329,3 +329,44 @@ EFFECT_COLUMNS = [
     "keeps_sign",
     "keeps_significance",
 ]
+
+
+def _newer_or_none(table: Path, key: Path) -> list[dict[str, str]] | None:
+    """The rows of a score table, if it exists and was written after its key (else the
+    scores belong to earlier tasks and are left out)."""
+    if not table.is_file():
+        return None
+    if key.is_file() and table.stat().st_mtime < key.stat().st_mtime:
+        logger.warning("%s is older than %s: scores of earlier tasks, not used", table, key)
+        return None
+    return sio.read_csv(table)
+
+
+def validation_facts(results: PathLike, cfg: Mapping[str, Any]) -> dict[str, Any]:
+    """What the methods text says about validation, read from the results folder.
+
+    The tasks and the sample come from ``validation/key/``, the coders' scores from
+    ``tables/intrusion_summary.csv`` and ``tables/coding_scores.csv`` (written by
+    ``python -m swedish_topics.coding``; left out when older than the keys), the
+    sensitivity results from ``sensitivity/summary.csv``; a missing file is left out.
+    """
+    results = Path(results)
+    keys = results / "validation" / "key"
+    facts: dict[str, Any] = {"seed": cfg["validation"]["seed"], "facets": list(cfg["facets"])}
+    for name, fact in (
+        ("word_intrusion_key.csv", "word_tasks"),
+        ("topic_intrusion_key.csv", "topic_tasks"),
+        ("coding_sample_key.csv", "coding_size"),
+    ):
+        if (keys / name).is_file():
+            facts[fact] = len(sio.read_csv(keys / name))
+    tables = results / "tables"
+    facts["intrusion_scores"] = _newer_or_none(
+        tables / "intrusion_summary.csv", keys / "word_intrusion_key.csv"
+    )
+    facts["coding_scores"] = _newer_or_none(
+        tables / "coding_scores.csv", keys / "coding_sample_key.csv"
+    )
+    summary = results / "sensitivity" / "summary.csv"
+    facts["sensitivity"] = sio.read_csv(summary) if summary.is_file() else None
+    return facts
