@@ -233,7 +233,7 @@ def _f(value: Any, digits: int = 2) -> str:
 
 
 def _intrusion_sentences(facts: Mapping[str, Any]) -> list[str]:
-    out = []
+    out: list[str] = []
     n_word, n_topic = facts.get("word_tasks"), facts.get("topic_tasks")
     if n_word is None and n_topic is None:
         return out
