@@ -142,8 +142,8 @@ def all_outputs():
         out += figure(f"prevalence_by_{facet}")
     for facet in NUMERIC_FACETS:
         out += figure(f"prevalence_over_{facet}")
-    out += validation_outputs()  # workflow/rules/validation.smk
-    out += sensitivity_outputs()  # workflow/rules/sensitivity.smk
+    out += validation_outputs()  # workflow/rules/common_validation.smk
+    out += sensitivity_outputs()  # workflow/rules/common_validation.smk
     return out
 
 

@@ -12,50 +12,9 @@ Produces: sensitivity/<variant>/{preprocess,final,tables}/…, sensitivity/{summ
 matches.csv, effects.csv, sensitivity.pdf, sensitivity.png}.
 """
 
-from swedish_topics.sensitivity import reuses_main_shards, variant_configs
-
-try:
-    VARIANT_CFG = variant_configs(CFG)
-except UserError as _err:
-    sys.stderr.write(f"\nConfiguration error: {_err}\n\n")
-    sys.exit(1)
-VARIANTS = list(VARIANT_CFG)
-
 
 wildcard_constraints:
     variant="|".join(re.escape(v) for v in VARIANTS) if VARIANTS else "(?!)",
-
-
-def sensitivity_outputs():
-    """What sensitivity.smk adds to the default target (nothing without variants)."""
-    if not VARIANTS:
-        return []
-    return [
-        res("sensitivity", name)
-        for name in ("summary.csv", "matches.csv", "effects.csv", "sensitivity.png")
-    ]
-
-
-def sres(*parts):
-    """A path under sensitivity/{variant}/ (with the wildcard)."""
-    return res("sensitivity", "{variant}", *parts)
-
-
-def variant_cfg(wildcards):
-    return VARIANT_CFG[wildcards.variant]
-
-
-def variant_shards(kind):
-    """Input function: the variant's shard files, or the main run's when they are equal."""
-
-    def shards(wildcards):
-        if reuses_main_shards(CFG, VARIANT_CFG[wildcards.variant]):
-            folder = res("interim", "shards")
-        else:
-            folder = res("sensitivity", wildcards.variant, "interim", "shards")
-        return [f"{folder}/{shard}.{kind}" for shard in SHARDS]
-
-    return shards
 
 
 rule sensitivity_preprocess_shard:

@@ -9,39 +9,6 @@ workflow: python -m swedish_topics.coding (see README, "Validating the topics").
 """
 
 
-def validation_outputs():
-    """What validation.smk adds to the default target (per config)."""
-    out = []
-    if CFG["validation"]["enabled"]:
-        out += [
-            res("validation", "word_intrusion.csv"),
-            res("validation", "topic_intrusion.csv"),
-            res("validation", "intrusion_form.html"),
-            res("validation", "coding_sample.csv"),
-            res("validation", "coding_form.html"),
-        ]
-    if CFG["exports"]["enabled"]:
-        out += [
-            res("exports", "doc_topics.parquet"),
-            res("exports", "doc_topics.csv"),
-            res("exports", "data_dictionary.md"),
-        ]
-    return out
-
-
-def methods_validation_inputs():
-    """Files the methods text reads about validation (report.smk's methods rule)."""
-    out = []
-    if CFG["validation"]["enabled"]:
-        out += [
-            res("validation", "key", f"{name}_key.csv")
-            for name in ("word_intrusion", "topic_intrusion", "coding_sample")
-        ]
-    if CFG["sensitivity"]["run"]:
-        out.append(res("sensitivity", "summary.csv"))
-    return out
-
-
 rule intrusion_tasks:
     input:
         model=res("final", "model.npz"),
