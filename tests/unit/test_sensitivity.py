@@ -142,3 +142,22 @@ def test_q_value_column_wins_over_excludes_zero() -> None:
     assert is_significant({"excludes_zero": "true", "significant": "false"}) is False
     assert is_significant({"excludes_zero": "true"}) is True
     assert is_significant({"excludes_zero": ""}) is None
+
+
+def test_a_variant_that_cannot_be_modelled_is_named(monkeypatch, tmp_path) -> None:
+    from swedish_topics.errors import UserError
+    from swedish_topics.pipeline import model as pipeline_model
+    from swedish_topics.pipeline import validation as pipeline_validation
+
+    def too_few_units(**kwargs) -> None:
+        raise ConfigError("Config key 'model.k' asks for 6 topics, but the corpus has 5 units.")
+
+    monkeypatch.setattr(pipeline_model, "train_lda", too_few_units)
+    choice = tmp_path / "choice.json"
+    choice.write_text('{"k": 6, "seed": 2}', encoding="utf-8")
+    with pytest.raises(
+        UserError, match=r"variant 'documents' cannot be modelled .* K = 6: .*5 units"
+    ):
+        pipeline_validation.sensitivity_model(
+            inputs={"choice": choice}, cfg={}, outputs={}, variant="documents"
+        )

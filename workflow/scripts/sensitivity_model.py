@@ -12,6 +12,7 @@ def main() -> None:
         inputs=dict(snakemake.input.items()),
         cfg=snakemake.params.cfg,
         outputs=dict(snakemake.output.items()),
+        variant=snakemake.wildcards.variant,
     )
 
 

@@ -190,15 +190,34 @@ def export_doc_topics(
 
 
 def sensitivity_model(
-    *, inputs: Mapping[str, PathLike], cfg: Mapping[str, Any], outputs: Mapping[str, PathLike]
+    *,
+    inputs: Mapping[str, PathLike],
+    cfg: Mapping[str, Any],
+    outputs: Mapping[str, PathLike],
+    variant: str = "",
 ) -> None:
-    """Train a variant's model with the main run's chosen K and seed (choice.json)."""
+    """Train a variant's model with the main run's chosen K and seed (choice.json).
+
+    A problem of the variant's corpus (e.g. fewer units than K, with units of whole
+    documents) is reported as a :class:`~swedish_topics.errors.UserError` that names the
+    variant.
+    """
+    from swedish_topics.errors import UserError
     from swedish_topics.pipeline.model import train_lda
 
     with open(inputs["choice"], encoding="utf-8") as handle:
         choice = json.load(handle)
     logger.info("variant model: K=%s, seed=%s (the main run's choice)", choice["k"], choice["seed"])
-    train_lda(inputs=inputs, cfg=cfg, k=int(choice["k"]), seed=int(choice["seed"]), outputs=outputs)
+    try:
+        train_lda(
+            inputs=inputs, cfg=cfg, k=int(choice["k"]), seed=int(choice["seed"]), outputs=outputs
+        )
+    except UserError as err:
+        raise UserError(
+            f"Sensitivity variant {variant!r} cannot be modelled with the main run's K = "
+            f"{choice['k']}: {err} For this variant, remove it from sensitivity.run or change "
+            f"its preprocessing (sensitivity.variants.{variant})."
+        ) from None
 
 
 def _by_facet(paths: Sequence[PathLike], facets: Sequence[str]) -> dict[str, list[dict[str, str]]]:
