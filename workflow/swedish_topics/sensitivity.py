@@ -129,7 +129,8 @@ def describe_change(change: Mapping[str, Any], prefix: str = "") -> str:
         if isinstance(value, Mapping) and value:
             parts.append(describe_change(value, f"{dotted}."))
         else:
-            parts.append(f"{dotted}={json.dumps(value, ensure_ascii=False)}")
+            shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            parts.append(f"{dotted}={shown}")
     return "; ".join(parts)
 
 

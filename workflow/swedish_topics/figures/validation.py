@@ -110,9 +110,14 @@ def plot_intrusion_scores(
     return _style._save(fig, out_stem, footnote=" ".join(f"{x}." for x in notes))
 
 
+def _thousands(value: str | None) -> str:
+    return f"{int(value):,}" if value and value.isdigit() else "?"
+
+
 def _variant_label(row: dict[str, str]) -> str:
     change = _truncate(row.get("change", "").replace("preprocess.", ""), 30)
-    words = f"{row.get('vocabulary', '?')} words ({row.get('shared_vocabulary', '?')} shared)"
+    vocabulary, shared = _thousands(row.get("vocabulary")), _thousands(row.get("shared_vocabulary"))
+    words = f"{vocabulary} words ({shared} shared)"
     return f"{_truncate(row['variant'], 30)}\n{change}\n{words}"
 
 
@@ -188,8 +193,14 @@ def plot_sensitivity(
     footnote = (
         "Each variant reruns preprocessing with the named change and fits the main model's K "
         "and seed. Topics are matched one-to-one (Hungarian algorithm) on 1 − Hellinger "
-        "distance over the vocabulary both models share; ticks are topics, bars their mean. "
-        "Effects: every group difference and trend of the main tables that is significant (by "
+        "distance over the vocabulary both models share; ticks are topics, bars their mean"
+        + (
+            "; the dashed line is the mean agreement between the seeds of the main K (the "
+            "model-selection stability), the change that reseeding alone brings. "
+            if seeds and not math.isnan(seeds[0])
+            else ". "
+        )
+        + "Effects: every group difference and trend of the main tables that is significant (by "
         + "; ".join(basis)
         + "), compared with the matched topic's effect in the variant. Labels: the variant, "
         "its change, and its vocabulary (words it shares with the main model)."
