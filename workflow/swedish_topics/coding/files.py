@@ -152,6 +152,32 @@ def _labels(results: Path) -> dict[int, str]:
     return {int(r["topic"]): r["label"] for r in sio.read_csv(path)}
 
 
+def _score_kind(
+    results: Path, kind: str, sheets: Sequence[PathLike]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Per-topic rows and the summary of one task type (``word`` or ``topic``)."""
+    if kind == "word":
+        required, n_options, option, score = (
+            ["topic", "intruder_position"],
+            N_WORD_OPTIONS,
+            "word",
+            score_word_intrusion,
+        )
+    else:
+        required, n_options, option, score = (
+            ["dominant_topic", "intruder_position"],
+            N_TOPIC_OPTIONS,
+            "option",
+            score_topic_intrusion,
+        )
+    key = _key(results / "validation" / "key" / f"{kind}_intrusion_key.csv", "task_id", required)
+    answers = {}
+    for path in sheets:
+        sheet = read_sheet(path, ["task_id", "answer"])
+        answers[sheet.coder] = read_answers(sheet, key, n_options=n_options, option_column=option)
+    return score(key, answers)
+
+
 def score_intrusion_files(
     results: PathLike,
     *,
@@ -172,38 +198,12 @@ def score_intrusion_files(
         raise SheetError("No sheet given: name at least one filled-in word or topic sheet.")
     per_topic: dict[int, dict[str, Any]] = {}
     summaries = []
-    if word_sheets:
-        key = _key(
-            results / "validation" / "key" / "word_intrusion_key.csv",
-            "task_id",
-            ["topic", "intruder_position"],
-        )
-        answers = {}
-        for path in word_sheets:
-            sheet = read_sheet(path, ["task_id", "answer"])
-            answers[sheet.coder] = read_answers(
-                sheet, key, n_options=N_WORD_OPTIONS, option_column="word"
-            )
-        rows, summary = score_word_intrusion(key, answers)
-        summaries.append(summary)
-        for row in rows:
-            per_topic.setdefault(row["topic"], {}).update(row)
-    if topic_sheets:
-        key = _key(
-            results / "validation" / "key" / "topic_intrusion_key.csv",
-            "task_id",
-            ["dominant_topic", "intruder_position"],
-        )
-        answers = {}
-        for path in topic_sheets:
-            sheet = read_sheet(path, ["task_id", "answer"])
-            answers[sheet.coder] = read_answers(
-                sheet, key, n_options=N_TOPIC_OPTIONS, option_column="option"
-            )
-        rows, summary = score_topic_intrusion(key, answers)
-        summaries.append(summary)
-        for row in rows:
-            per_topic.setdefault(row["topic"], {}).update(row)
+    for kind, sheets in (("word", word_sheets), ("topic", topic_sheets)):
+        if sheets:
+            rows, summary = _score_kind(results, kind, sheets)
+            summaries.append(summary)
+            for row in rows:
+                per_topic.setdefault(row["topic"], {}).update(row)
     labels = _labels(results)
     table = [
         {**row, "topic": t, "label": labels.get(t, "")} for t, row in sorted(per_topic.items())

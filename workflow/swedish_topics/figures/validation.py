@@ -6,6 +6,7 @@ import logging
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from swedish_topics.figures import _style
 from swedish_topics.figures._style import (
@@ -121,6 +122,42 @@ def _variant_label(row: dict[str, str]) -> str:
     return f"{_truncate(row['variant'], 30)}\n{change}\n{words}"
 
 
+def _effects_panel(ax: Any, summary: Sequence[dict[str, str]], ys: Sequence[int]) -> None:
+    """Bars of the shares of main effects that keep sign (and significance), per variant."""
+    for y, row in zip(ys, summary, strict=True):
+        kept_sign = _float(row["share_kept_sign"])
+        if math.isnan(kept_sign):
+            ax.text(
+                0.02,
+                y,
+                "no significant effect in the main tables",
+                va="center",
+                fontsize=7,
+                color=GREY,
+            )
+            continue
+        kept_sig = _float(row["share_kept_significance"])
+        ax.barh(y + 0.15, kept_sign, height=0.28, color=NEGATIVE, label="keeps sign")
+        ax.barh(
+            y - 0.15, kept_sig, height=0.28, color=POSITIVE, label="keeps sign and significance"
+        )
+        ax.text(1.01, y, f"of {row['n_effects']}", va="center", fontsize=7, color=GREY)
+    ax.set_xlim(0, 1.12)
+    ax.set_xlabel("share of the main model's significant effects")
+    ax.set_title("Effects", fontsize=9, pad=16)
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(
+            handles[:2],
+            labels[:2],
+            loc="lower center",
+            bbox_to_anchor=(0.5, 1.0),
+            ncol=2,
+            fontsize=7,
+            frameon=False,
+        )
+
+
 @_styled
 def plot_sensitivity(
     summary_csv: PathLike, matches_csv: PathLike, out_stem: PathLike
@@ -147,23 +184,6 @@ def plot_sensitivity(
         sims = [_float(m["similarity"]) for m in matches if m["variant"] == row["variant"]]
         ax_s.barh(y, _float(row["mean_similarity"]), color=LIGHT_GREY, height=0.6)
         ax_s.plot(sims, [y] * len(sims), "|", color=NEGATIVE, markersize=12, markeredgewidth=1.5)
-        kept_sign = _float(row["share_kept_sign"])
-        kept_sig = _float(row["share_kept_significance"])
-        if math.isnan(kept_sign):
-            ax_e.text(
-                0.02,
-                y,
-                "no significant effect in the main tables",
-                va="center",
-                fontsize=7,
-                color=GREY,
-            )
-            continue
-        ax_e.barh(y + 0.15, kept_sign, height=0.28, color=NEGATIVE, label="keeps sign")
-        ax_e.barh(
-            y - 0.15, kept_sig, height=0.28, color=POSITIVE, label="keeps sign and significance"
-        )
-        ax_e.text(1.01, y, f"of {row['n_effects']}", va="center", fontsize=7, color=GREY)
     seeds = [_float(r.get("main_seed_stability", "")) for r in summary]
     if seeds and not math.isnan(seeds[0]):
         ax_s.axvline(seeds[0], color=HIGHLIGHT, linestyle="--", linewidth=1)
@@ -173,20 +193,7 @@ def plot_sensitivity(
     ax_s.set_xlim(0, 1.0)
     ax_s.set_xlabel("matched topic similarity to the main model")
     ax_s.set_title("Topics", fontsize=9, pad=16)
-    ax_e.set_xlim(0, 1.12)
-    ax_e.set_xlabel("share of the main model's significant effects")
-    ax_e.set_title("Effects", fontsize=9, pad=16)
-    handles, labels = ax_e.get_legend_handles_labels()
-    if handles:
-        ax_e.legend(
-            handles[:2],
-            labels[:2],
-            loc="lower center",
-            bbox_to_anchor=(0.5, 1.0),
-            ncol=2,
-            fontsize=7,
-            frameon=False,
-        )
+    _effects_panel(ax_e, summary, ys)
     ax_s.set_yticks(ys, [_variant_label(r) for r in summary])
     ax_s.set_ylim(-0.6, n - 0.4)
     basis = sorted({r.get("significance_basis", "") for r in summary} - {""})

@@ -224,6 +224,28 @@ def _by_facet(paths: Sequence[PathLike], facets: Sequence[str]) -> dict[str, lis
     return {f: sio.read_csv(p) for f, p in zip(facets, paths, strict=True)}
 
 
+def _variant_effects(
+    perm: np.ndarray,
+    main_diff: Mapping[str, list[dict[str, str]]],
+    var_diff: Mapping[str, list[dict[str, str]]],
+    main_trend: Mapping[str, list[dict[str, str]]],
+    var_trend: Mapping[str, list[dict[str, str]]],
+) -> list[dict[str, Any]]:
+    """Every significant main effect (differences, then trends) against one variant."""
+    from swedish_topics.sensitivity import compare_effects
+
+    rows: list[dict[str, Any]] = []
+    for f, main_rows in main_diff.items():
+        rows += compare_effects(
+            main_rows, var_diff[f], perm, table=f"differences_by_{f}", facet=f, group_column=f
+        )
+    for f, main_rows in main_trend.items():
+        rows += compare_effects(
+            main_rows, var_trend[f], perm, table=f"trend_by_{f}", facet=f, group_column=None
+        )
+    return rows
+
+
 def sensitivity_summary(
     *,
     inputs: Mapping[str, Any],
@@ -262,20 +284,7 @@ def sensitivity_summary(
         var_trend = _by_facet(
             inputs["variant_trends"][v * len(numeric) : (v + 1) * len(numeric)], numeric
         )
-        rows: list[dict[str, Any]] = []
-        for f in facets:
-            rows += sens.compare_effects(
-                main_diff[f],
-                var_diff[f],
-                perm,
-                table=f"differences_by_{f}",
-                facet=f,
-                group_column=f,
-            )
-        for f in numeric:
-            rows += sens.compare_effects(
-                main_trend[f], var_trend[f], perm, table=f"trend_by_{f}", facet=f, group_column=None
-            )
+        rows = _variant_effects(perm, main_diff, var_diff, main_trend, var_trend)
         last = sio.read_csv(inputs["variant_summaries"][v])[-1]
         basis = sens.significance_basis(next(iter(main_diff.values()), []))
         summary.append(
