@@ -66,6 +66,7 @@ def sres(*parts):
 
 
 def variant_cfg(wildcards):
+    """The merged config of the job's variant (params of the variant rules)."""
     return VARIANT_CFG[wildcards.variant]
 
 
