@@ -145,6 +145,8 @@ def all_outputs():
     for facet in NUMERIC_FACETS:
         out += figure(f"prevalence_over_{facet}")
     out += content_outputs()
+    out += validation_outputs()  # workflow/rules/common_validation.smk
+    out += sensitivity_outputs()  # workflow/rules/common_validation.smk
     return out
 
 

@@ -173,6 +173,7 @@ rule methods:
         choice=res("model_selection", "choice.json"),
         topics=res("tables", "topics.csv"),
         prevalence=expand(res("tables", "prevalence_by_{facet}.csv"), facet=FACETS),
+        validation_files=methods_validation_inputs(),
     output:
         methods=report(
             res("methods.md"), caption="../report/methods.rst", category="Methods"

@@ -91,8 +91,13 @@ def methods_text(
     topics: Sequence[Mapping[str, str]],
     prevalence: Mapping[str, Sequence[Mapping[str, str]]],
     provenance: Mapping[str, Any],
+    validation_facts: Mapping[str, Any] | None = None,
 ) -> str:
-    """Compose the methods section (Markdown) from the run's outputs."""
+    """Compose the methods section (Markdown) from the run's outputs.
+
+    ``validation_facts`` (from :func:`swedish_topics.pipeline.validation.validation_facts`)
+    adds a paragraph on the validations the run supports (:func:`validation_paragraph`).
+    """
     pre = cfg["preprocess"]
     model = cfg["model"]
     first = summary[0]
@@ -221,6 +226,10 @@ def methods_text(
         )
     if "content" in cfg:
         paras.append(content_sentences(cfg))  # issue 15: how groups word each topic
+    if validation_facts:
+        text = validation_paragraph(validation_facts)
+        if text:
+            paras.append(text)
     labels = "; ".join(t["label"] for t in topics)
     paras.append(f"**Topics of the final model.** {labels}.")
     git = provenance.get("git", {})
@@ -334,3 +343,120 @@ def content_sentences(cfg: Mapping[str, Any]) -> str:
         f"reported as the excess over a permutation null ({ccfg['permutations']} shuffles of "
         "the documents' groups), because the raw divergence grows as groups get smaller." + time
     )
+
+
+# ---------------------------------------------------------------- validation (issue 17)
+def _f(value: Any, digits: int = 2) -> str:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return "n/a"
+    return "n/a" if number != number else f"{number:.{digits}f}"
+
+
+def _intrusion_sentences(facts: Mapping[str, Any]) -> list[str]:
+    out: list[str] = []
+    n_word, n_topic = facts.get("word_tasks"), facts.get("topic_tasks")
+    if n_word is None and n_topic is None:
+        return out
+    out.append(
+        f"For validation by human coders (Chang et al. 2009), the run drew {n_word or 0} "
+        "word-intrusion tasks (the five most probable words of a topic and one word that is "
+        "improbable in it but among the ten most probable of another topic) and "
+        f"{n_topic or 0} topic-intrusion tasks (a passage with its three most probable topics "
+        f"and one improbable topic), seed {facts.get('seed')}."
+    )
+    scores = {row["task"]: row for row in facts.get("intrusion_scores") or []}
+    if "word intrusion" in scores:
+        w = scores["word intrusion"]
+        out.append(
+            f"{w['n_coders']} coder(s) gave {w['n_answers']} word-intrusion answers; mean "
+            f"model precision was {_f(w['mean_score'])} (chance {_f(w['chance'])}; "
+            f"Krippendorff's α between coders {_f(w['krippendorff_alpha'])})."
+        )
+    if "topic intrusion" in scores:
+        t = scores["topic intrusion"]
+        out.append(
+            f"{t['n_coders']} coder(s) gave {t['n_answers']} topic-intrusion answers; mean "
+            f"topic log odds was {_f(t['mean_score'])} (0 is best; the intruder was found in "
+            f"{_f(100 * float(t['share_correct']), 0)}% of answers, chance "
+            f"{_f(100 * float(t['chance']), 0)}%; α {_f(t['krippendorff_alpha'])})."
+        )
+    if not scores:
+        out.append(
+            "[Intrusion results: not yet scored; score the coders' sheets with `python -m "
+            "swedish_topics.coding score-intrusion` and rerun the methods rule.]"
+        )
+    return out
+
+
+def _coding_sentences(facts: Mapping[str, Any]) -> list[str]:
+    if facts.get("coding_size") is None:
+        return []
+    out = [
+        f"A stratified random sample of {facts['coding_size']} documents (each dominant topic "
+        f"and each group of {_join(list(facts.get('facets', [])))} represented as far as "
+        "the sample size allows) was drawn for hand coding."
+    ]
+    rows = {row["coder"]: row for row in facts.get("coding_scores") or []}
+    if "all coders" in rows:
+        pooled = rows["all coders"]
+        between = rows.get("between coders", {})
+        out.append(
+            f"Hand codes agreed with the model's dominant topic in "
+            f"{_f(100 * float(pooled['accuracy']), 0)}% of {pooled['n_coded']} codes "
+            f"(Cohen's κ {_f(pooled['cohen_kappa'])}"
+            + (
+                f"; Krippendorff's α between coders {_f(between['krippendorff_alpha'])}"
+                if between
+                else ""
+            )
+            + ")."
+        )
+    else:
+        out.append(
+            "[Hand-coding results: not yet scored; score the sheets with `python -m "
+            "swedish_topics.coding score-coding` and rerun the methods rule.]"
+        )
+    return out
+
+
+def _sensitivity_sentences(facts: Mapping[str, Any]) -> list[str]:
+    rows = facts.get("sensitivity") or []
+    if not rows:
+        return []
+    names = _join([f"{r['variant']} ({r['change']})" for r in rows])
+    sims = [float(r["mean_similarity"]) for r in rows]
+    sentence = (
+        f"To check robustness to preprocessing (Denny and Spirling 2018), the final model "
+        f"(K = {rows[0]['k']}, seed {rows[0]['seed']}) was refitted under {len(rows)} "
+        f"preprocessing variant(s): {names}. Matched to the main model's topics (Hungarian "
+        "algorithm, 1 − Hellinger distance over the shared vocabulary), the variants' topics "
+        f"had a mean similarity of {_f(min(sims))}–{_f(max(sims))}"
+    )
+    seeds = rows[0].get("main_seed_stability", "")
+    sentence += f" (seeds of the main K: {_f(seeds)})." if seeds not in ("", None) else "."
+    n_effects = int(rows[0]["n_effects"])
+    if n_effects:
+        kept = [float(r["share_kept_sign"]) for r in rows]
+        kept_sig = [float(r["share_kept_significance"]) for r in rows]
+        sentence += (
+            f" Of the {n_effects} effects significant in the main tables, "
+            f"{_f(100 * min(kept), 0)}–{_f(100 * max(kept), 0)}% kept their sign and "
+            f"{_f(100 * min(kept_sig), 0)}–{_f(100 * max(kept_sig), 0)}% their sign and "
+            "significance in the variants (sensitivity/effects.csv lists each)."
+        )
+    return [sentence]
+
+
+def validation_paragraph(facts: Mapping[str, Any]) -> str:
+    """The methods paragraph on validation: what the run drew, and the scores if they exist.
+
+    ``facts`` holds ``word_tasks``, ``topic_tasks``, ``seed``, ``coding_size``, ``facets``,
+    the rows of ``tables/intrusion_summary.csv`` (``intrusion_scores``) and
+    ``tables/coding_scores.csv`` (``coding_scores``) once coders' sheets were scored, and
+    the rows of ``sensitivity/summary.csv`` (``sensitivity``); each is optional.
+    """
+    sentences = _intrusion_sentences(facts) + _coding_sentences(facts)
+    sentences += _sensitivity_sentences(facts)
+    return "**Validation.** " + " ".join(sentences) if sentences else ""

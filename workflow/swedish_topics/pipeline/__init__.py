@@ -52,19 +52,29 @@ from swedish_topics.pipeline.report import (
     plot_top_terms,
     provenance,
 )
+from swedish_topics.pipeline.validation import (
+    coding_sample,
+    export_doc_topics,
+    intrusion_tasks,
+    sensitivity_model,
+    sensitivity_summary,
+)
 
 __all__ = [
     "METRIC_COLUMNS",
     "build_corpus",
     "check_vocabulary",
+    "coding_sample",
     "compare_groups",
     "content_by_facet",
     "content_over_facet",
     "effects",
     "evaluate_models",
+    "export_doc_topics",
     "facet_stopword_values",
     "final_model",
     "heldout_split",
+    "intrusion_tasks",
     "methods",
     "passage_sentences",
     "plot_differences",
@@ -81,6 +91,8 @@ __all__ = [
     "read_units_tsv",
     "robustness",
     "select_model",
+    "sensitivity_model",
+    "sensitivity_summary",
     "shard_doc_ids",
     "topic_browser",
     "topic_map",

@@ -155,6 +155,8 @@ def methods(*, inputs: Mapping[str, Any], cfg: Mapping[str, Any], out_md: PathLi
         facet: sio.read_csv(path)
         for facet, path in zip(cfg["facets"], prevalence_files, strict=True)
     }
+    from swedish_topics.pipeline.validation import validation_facts
+
     text = methods_text(
         cfg=cfg,
         validation=_load_validation(inputs["validation"]),
@@ -165,5 +167,7 @@ def methods(*, inputs: Mapping[str, Any], cfg: Mapping[str, Any], out_md: PathLi
         topics=sio.read_csv(inputs["topics"]),
         prevalence=prevalence,
         provenance=provenance_data,
+        # Issue 17: tasks, scores and sensitivity found in the results folder.
+        validation_facts=validation_facts(Path(inputs["provenance"]).parent, cfg),
     )
     sio.atomic_write_text(out_md, text)
