@@ -129,6 +129,8 @@ def run_workflow(folder: Path, k: int, *, percentile: bool = True) -> dict[str, 
         (res / sub).mkdir(parents=True, exist_ok=True)
     validation = res / "interim" / "validation.json"
     pipeline.validate_corpus(cfg=cfg, out_json=validation)
+    sentences = res / "interim" / "sentences.json"
+    pipeline.train_sentences(validation_json=validation, cfg=cfg, out_json=sentences)
     shard, counts = res / "interim" / "0.jsonl", res / "interim" / "0.counts.json"
     pipeline.preprocess_shard(
         validation_json=validation,
@@ -137,6 +139,7 @@ def run_workflow(folder: Path, k: int, *, percentile: bool = True) -> dict[str, 
         n_shards=1,
         out_units=shard,
         out_counts=counts,
+        sentences_json=sentences,
     )
     pre = {
         "units_tsv": res / "preprocess" / "units.tsv",

@@ -20,6 +20,8 @@ wildcard_constraints:
 rule sensitivity_preprocess_shard:
     input:
         validation=res("interim", "validation.json"),
+        # the main run's Punkt parameters: variants split sentences as the main run does
+        sentences=res("interim", "sentences.json"),
     output:
         units=sres("interim", "shards", "{shard}.jsonl"),
         counts=sres("interim", "shards", "{shard}.counts.json"),
