@@ -157,7 +157,7 @@
     const comp = f.comparison || {};
     const sigWord = comp.q ? "q ≤ FDR" : "interval excludes 0";
     main.append(el("p", { class: "muted" },
-      "Prevalence per " + f.name + " with its bootstrap interval (the comparison tables' estimates); ▲/▼: more/less than the rest of the corpus (" + sigWord + ")" +
+      "Prevalence per " + f.name + " with its interval (the comparison tables' estimates and their interval_basis); ▲/▼: more/less than the rest of the corpus (" + sigWord + ")" +
       (comp.robust ? "; robustness across models in the group's panel." : ".") + " Choose a group to read how it words the topic."));
     if (f.numeric) { const chart = overTimeSvg(list); if (chart) main.append(chart); }
     if (f.over && f.over[String(t.id)]) main.append(overPanel(f.over[String(t.id)], f));
