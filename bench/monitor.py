@@ -33,7 +33,16 @@ _RULE_RE = re.compile(r"^rule (\w+):", re.MULTILINE)
 _SCRIPT_LINE_RE = re.compile(r'script:\s*\n?\s*"\.\./scripts/(\w+)\.py"')
 
 #: Order of the workflow stages (one rule file each).
-STAGES = ("ingest", "preprocess", "model", "evaluate", "analyse", "report")
+STAGES = (
+    "ingest",
+    "preprocess",
+    "model",
+    "evaluate",
+    "analyse",
+    "report",
+    "validation",
+    "sensitivity",
+)
 
 
 @dataclass
@@ -89,7 +98,12 @@ def _peak_rss_mb(pid: int) -> float:
 
 
 def rule_table(workflow_dir: Path) -> dict[str, tuple[str, str]]:
-    """Map each rule script's name to ``(rule, stage)`` from ``workflow/rules/*.smk``."""
+    """Map each rule script's name to ``(rule, stage)`` from ``workflow/rules/*.smk``.
+
+    A script that several rules run (the sensitivity variants reuse ``preprocess_shard``,
+    ``build_corpus``, ``compare_groups`` …) keeps the stage of the first rule file in
+    name order, which is its main stage (``sensitivity.smk`` sorts after them all).
+    """
     table: dict[str, tuple[str, str]] = {}
     for smk in sorted(Path(workflow_dir, "rules").glob("*.smk")):
         text = smk.read_text(encoding="utf-8")
@@ -98,7 +112,7 @@ def rule_table(workflow_dir: Path) -> dict[str, tuple[str, str]]:
             end = starts[index + 1][0] if index + 1 < len(starts) else len(text)
             script = _SCRIPT_LINE_RE.search(text, pos, end)
             if script:
-                table[script.group(1)] = (rule, smk.stem)
+                table.setdefault(script.group(1), (rule, smk.stem))
     return table
 
 
