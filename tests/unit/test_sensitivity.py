@@ -138,6 +138,39 @@ def test_effects_keep_sign_and_significance_of_the_matched_topic(with_q: bool) -
     )
 
 
+def _effect(topic: int, group: str, term: str, estimate: float, significant: bool) -> dict:
+    return {
+        "topic": str(topic),
+        "town": group,
+        "term": term,
+        "estimate": str(estimate),
+        "significant": "true" if significant else "false",
+    }
+
+
+def test_adjusted_effects_are_compared_per_group_and_term() -> None:
+    from swedish_topics.pipeline.validation import _variant_effects
+
+    # An interaction row shares its group value with the main effect: they must not mix.
+    main = [
+        _effect(1, "A", "town", 0.2, True),
+        _effect(1, "A", "town:size", -0.3, True),
+        _effect(1, "B", "town", 0.1, False),
+    ]
+    variant = [
+        _effect(1, "A", "town", 0.1, True),  # keeps sign and significance
+        _effect(1, "A", "town:size", 0.2, True),  # flips
+        _effect(1, "B", "town", 0.1, True),
+    ]
+    rows = _variant_effects(np.array([0]), {}, {}, {}, {}, {"town": main}, {"town": variant})
+    assert [(r["table"], r["group"]) for r in rows] == [
+        ("effects_by_town", "A"),
+        ("effects_by_town", "A · town:size"),
+    ]
+    assert [r["keeps_sign"] for r in rows] == [True, False]
+    assert [r["keeps_significance"] for r in rows] == [True, False]
+
+
 def test_q_value_column_wins_over_excludes_zero() -> None:
     assert is_significant({"excludes_zero": "true", "significant": "false"}) is False
     assert is_significant({"excludes_zero": "true"}) is True

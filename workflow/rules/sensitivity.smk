@@ -7,7 +7,8 @@ reading K and seed from model_selection/choice.json. A variant that changes only
 or the vocabulary filter reuses the main run's shards.
 
 Needs: interim/validation.json, the main shards, model_selection/choice.json,
-final/model.npz, tables/differences_by_<facet>.csv, tables/trend_by_<numeric facet>.csv.
+final/model.npz, tables/differences_by_<facet>.csv, tables/trend_by_<numeric facet>.csv,
+tables/effects_by_<facet>.csv.
 Produces: sensitivity/<variant>/{preprocess,final,tables}/…, sensitivity/{summary.csv,
 matches.csv, effects.csv, sensitivity.pdf, sensitivity.png}.
 """
@@ -148,6 +149,29 @@ rule sensitivity_trend:
         "../scripts/trend.py"
 
 
+rule sensitivity_effects:
+    input:
+        model=sres("final", "model.npz"),
+        units_tsv=sres("preprocess", "units.tsv"),
+        metadata=CORPUS / "metadata.csv",
+        validation=res("interim", "validation.json"),
+    output:
+        effects=[sres("tables", f"effects_by_{f}.csv") for f in FACETS],
+        effects_other=[
+            sres("tables", f"effects_by_{f}.{e}") for f in FACETS for e in ("tex", "md")
+        ],
+    log:
+        log("sensitivity_{variant}_effects"),
+    threads: 1
+    resources:
+        mem_mb=mem_model,
+        runtime=runtime_model,
+    params:
+        cfg=variant_cfg,
+    script:
+        "../scripts/effects.py"
+
+
 rule sensitivity_summary:
     input:
         model=res("final", "model.npz"),
@@ -155,6 +179,12 @@ rule sensitivity_summary:
         stability=res("model_selection", "stability.csv"),
         differences=expand(res("tables", "differences_by_{facet}.csv"), facet=FACETS),
         trends=expand(res("tables", "trend_by_{facet}.csv"), facet=NUMERIC_FACETS),
+        effects=expand(res("tables", "effects_by_{facet}.csv"), facet=FACETS),
+        variant_effects=expand(
+            sres("tables", "effects_by_{facet}.csv"),
+            variant=VARIANTS,
+            facet=FACETS,
+        ),
         variant_models=expand(
             res("sensitivity", "{variant}", "final", "model.npz"), variant=VARIANTS
         ),

@@ -16,6 +16,8 @@ def main() -> None:
         "variant_summaries",
         "variant_differences",
         "variant_trends",
+        "effects",
+        "variant_effects",
     ):
         inputs[name] = list(getattr(snakemake.input, name))
     pipeline.sensitivity_summary(

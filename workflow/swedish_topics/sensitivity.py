@@ -17,7 +17,7 @@ compares the variant with the main run:
   (Hungarian algorithm, :func:`swedish_topics.metrics.match_topics`) on
   1 − Hellinger distance between their word distributions restricted to the vocabulary
   both models share (renormalised); the mean matched similarity is 1 for identical topics.
-* **effects**: every group difference and trend that the main tables report as
+* **effects**: every group difference, trend and adjusted effect that the main tables report as
   significant (their ``significant`` column where the comparison tables have one, else
   ``excludes_zero``) is looked up for the matched topic in the variant's tables: does it
   keep its sign, and its sign and significance?

@@ -207,7 +207,8 @@ def plot_sensitivity(
             if seeds and not math.isnan(seeds[0])
             else ". "
         )
-        + "Effects: every group difference and trend of the main tables that is significant (by "
+        + "Effects: every group difference, trend and adjusted effect of the main tables that "
+        + "is significant (by "
         + "; ".join(basis)
         + "), compared with the matched topic's effect in the variant. Labels: the variant, "
         "its change, and its vocabulary (words it shares with the main model)."

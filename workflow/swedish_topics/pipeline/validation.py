@@ -230,8 +230,11 @@ def _variant_effects(
     var_diff: Mapping[str, list[dict[str, str]]],
     main_trend: Mapping[str, list[dict[str, str]]],
     var_trend: Mapping[str, list[dict[str, str]]],
+    main_eff: Mapping[str, list[dict[str, str]]] | None = None,
+    var_eff: Mapping[str, list[dict[str, str]]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Every significant main effect (differences, then trends) against one variant."""
+    """Every significant main effect (differences, trends, adjusted effects) against one
+    variant."""
     from swedish_topics.sensitivity import compare_effects
 
     rows: list[dict[str, Any]] = []
@@ -243,7 +246,25 @@ def _variant_effects(
         rows += compare_effects(
             main_rows, var_trend[f], perm, table=f"trend_by_{f}", facet=f, group_column=None
         )
+    for f, main_rows in (main_eff or {}).items():
+        rows += compare_effects(
+            _effect_groups(main_rows, f),
+            _effect_groups((var_eff or {})[f], f),
+            perm,
+            table=f"effects_by_{f}",
+            facet=f,
+            group_column="group",
+        )
     return rows
+
+
+def _effect_groups(rows: Sequence[Mapping[str, str]], facet: str) -> list[dict[str, str]]:
+    """Rows of ``effects_by_<facet>`` with a ``group`` key that is unique per topic: the
+    facet value, and the model term when it is not the facet itself (an interaction)."""
+    return [
+        {**r, "group": r[facet] if r.get("term", facet) == facet else f"{r[facet]} · {r['term']}"}
+        for r in rows
+    ]
 
 
 def sensitivity_summary(
@@ -259,7 +280,8 @@ def sensitivity_summary(
     agreement per K, a yardstick for the variants' similarity), ``differences`` (one per
     facet) and ``trends`` (one per numeric facet), and per variant (in ``variants``
     order, facets within) ``variant_models``, ``variant_summaries``,
-    ``variant_differences`` and ``variant_trends``.
+    ``variant_differences`` and ``variant_trends``; with ``effects`` (one per facet, the
+    adjusted effects) also ``variant_effects``.
     """
     from swedish_topics import sensitivity as sens
     from swedish_topics.figures.validation import plot_sensitivity
@@ -268,6 +290,7 @@ def sensitivity_summary(
     main = sio.load_npz(inputs["model"], ["topic_term", "vocab"])
     main_diff = _by_facet(inputs["differences"], facets)
     main_trend = _by_facet(inputs["trends"], numeric)
+    main_eff = _by_facet(inputs.get("effects") or [], facets) if inputs.get("effects") else {}
     with open(inputs["choice"], encoding="utf-8") as handle:
         choice = json.load(handle)
     stability = {int(r["k"]): r["stability_mean"] for r in sio.read_csv(inputs["stability"])}
@@ -284,7 +307,12 @@ def sensitivity_summary(
         var_trend = _by_facet(
             inputs["variant_trends"][v * len(numeric) : (v + 1) * len(numeric)], numeric
         )
-        rows = _variant_effects(perm, main_diff, var_diff, main_trend, var_trend)
+        var_eff = (
+            _by_facet(inputs["variant_effects"][v * len(facets) : (v + 1) * len(facets)], facets)
+            if main_eff
+            else {}
+        )
+        rows = _variant_effects(perm, main_diff, var_diff, main_trend, var_trend, main_eff, var_eff)
         last = sio.read_csv(inputs["variant_summaries"][v])[-1]
         basis = sens.significance_basis(next(iter(main_diff.values()), []))
         summary.append(
