@@ -11,7 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from swedish_topics.analysis.calibration import calibration_markdown, read_calibration
+from swedish_topics.analysis.calibration import (
+    calibration_markdown,
+    calibration_methods_markdown,
+    read_calibration,
+)
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 START = "<!-- calibration:start (bench/calibration/quote.py writes this table) -->"
@@ -22,7 +26,9 @@ def quoted_readme(text: str) -> str:
     """``text`` with the block between the markers replaced by the current table."""
     head, rest = text.split(START, 1)
     _old, tail = rest.split(END, 1)
-    return f"{head}{START}\n{calibration_markdown(read_calibration())}\n{END}{tail}"
+    rows = read_calibration()
+    tables = f"{calibration_markdown(rows)}\n\n{calibration_methods_markdown(rows)}"
+    return f"{head}{START}\n{tables}\n{END}{tail}"
 
 
 if __name__ == "__main__":
