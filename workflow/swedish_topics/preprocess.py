@@ -68,7 +68,7 @@ from swedish_topics.names import (
 )
 from swedish_topics.stopwords import facet_value_stopwords, load_stopwords
 from swedish_topics.tokenize import SwedishTokenizer
-from swedish_topics.units import Unit, make_units
+from swedish_topics.units import Unit, make_units, split_sentences
 
 logger = logging.getLogger(__name__)
 
@@ -342,7 +342,7 @@ class TextPipeline:
             mode=self.unit_mode,
             min_tokens=self.min_tokens,
             max_tokens=self.max_tokens,
-            **({"sentences": self.sentences} if self.sentences is not None else {}),
+            sentences=self.sentences or split_sentences,
         )
 
     def process_document(self, doc_id: str, text: str) -> list[ProcessedUnit]:
