@@ -23,9 +23,14 @@ masked units:
 - ``tomotopy_auto``: the same with ``model.alpha: auto``: tomotopy re-estimates an
   asymmetric α every ``optim_interval`` sweeps (Minka's fixed point, as MALLET does;
   Wallach, Mimno & McCallum 2009), after ``burn_in`` sweeps;
-- further variants of η and the optimisation schedule (``--variants``).
+- further variants of η and the optimisation schedule (``--variants``, see
+  :data:`VARIANTS`).
 
-Run (about 12 minutes on one core for the defaults)::
+``--units paragraphs`` builds the second corpus: the same documents cut into the
+workflow's default units (60–250 tokens, long paragraphs split at Punkt's sentences), each
+labelled with its document's portfolio. ``--resume`` keeps the models already in
+``--out/models.csv``. Run (figures and timings in ``bench/README.md``, "Topic quality
+against a label")::
 
     PYTHONPATH=workflow nice -n 5 python bench/bench_quality.py --out /tmp/bench_quality
 

@@ -128,3 +128,49 @@ def test_table_marks_targets():
     text = table.markdown()
     assert "| x | 2 | 1 | 2 | ≥ 1.7 | yes |" in text
     assert text.endswith("| y | 0.5 |  |  | ≤ 0.1 | NO |")
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        (
+            "nedläggningar av CSN-kontor till utbildningsminister Thomas Östros om nedläggningar",
+            ("utbildningsminister", ["Thomas", "Östros"]),
+        ),
+        (
+            "Interpellation 2016/17:331 av Johan Forssell (M) till Justitie- och "
+            "migrationsminister Morgan Johansson (S) om Migrationsverkets handläggningstider",
+            ("justitieminister", ["Morgan", "Johansson"]),
+        ),
+        (
+            "Regeringens ordval till Fredrik Reinfeldt (m), statsminister om Regeringens ordval",
+            ("statsminister", ["Fredrik", "Reinfeldt"]),
+        ),
+        ("1994/95:1 av Per Gahrton (mp) till statsministern om EU", ("statsminister", [])),
+        ("x till statsrådet Mats Hellström om han\xaddelspolitiken", (None, ["Mats", "Hellström"])),
+        (
+            "Stöd till Afghanistan till miljöminister Anna Lind om skog",
+            ("miljöminister", ["Anna", "Lind"]),
+        ),
+    ],
+)
+def test_portfolio_and_minister_names_from_a_title(
+    title: str, expected: tuple[str | None, list[str]]
+) -> None:
+    from bench_quality import parse_title
+
+    assert parse_title(title) == expected
+
+
+def test_leaking_tokens_are_masked(tmp_path: Path) -> None:
+    from bench_quality import masked_units
+
+    units = tmp_path / "units.tsv"
+    units.write_text(
+        "unit_id\tdoc_id\tn_tokens\tlemmas\n"
+        "a#0000\ta\t6\tskola justitieminister anna_lind statsråd lind skog\n",
+        encoding="utf-8",
+    )
+    doc_ids, texts, masked = masked_units(units, ["Anna", "Lind", "Skog"], str.lower)
+    # lind and skog name ministers but are common words (lime tree, forest): kept
+    assert doc_ids == ["a"] and texts == [["skola", "lind", "skog"]] and masked == 3

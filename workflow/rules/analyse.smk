@@ -40,6 +40,7 @@ rule topic_tables:
         units_jsonl=res("preprocess", "units.jsonl"),
         vocabulary=res("tables", "vocabulary.csv"),
         validation=res("interim", "validation.json"),
+        sentences=res("interim", "sentences.json"),
         divergence=expand(res("content", "divergence_by_{facet}.csv"), facet=FACETS),
     output:
         topic_terms=report(

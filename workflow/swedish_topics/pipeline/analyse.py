@@ -82,16 +82,21 @@ class _Final:
         return [str(t) for t in sio.load_npz(self.model_npz, ["vocab"])["vocab"]]
 
 
-def passage_sentences(units_jsonl: PathLike) -> Any:
+def passage_sentences(units_jsonl: PathLike, sentences_json: PathLike | None = None) -> Any:
     """The corpus's sentence splitter for the representative passages, or None.
 
-    Read from ``interim/sentences.json`` of the same results folder as ``units_jsonl``
-    (written before the shards, so it exists whenever ``units.jsonl`` does); a results
-    folder from before the rule existed gives None (passages cut between words).
+    ``sentences_json`` is the rule's input ``interim/sentences.json``; without it, the
+    file of the same results folder as ``units_jsonl`` (written before the shards, so it
+    exists whenever ``units.jsonl`` does). A results folder from before the rule existed
+    gives None (passages cut between words).
     """
     from swedish_topics.sentences import SentenceSplitter, load_params
 
-    path = Path(units_jsonl).parent.parent / "interim" / "sentences.json"
+    path = (
+        Path(sentences_json)
+        if sentences_json is not None
+        else Path(units_jsonl).parent.parent / "interim" / "sentences.json"
+    )
     return SentenceSplitter(load_params(path)) if path.exists() else None
 
 
@@ -159,7 +164,7 @@ def topic_tables(
         final.units["doc_id"],
         chosen,
         dict(zip(needed, texts, strict=True)),
-        sentences=passage_sentences(inputs["units_jsonl"]),
+        sentences=passage_sentences(inputs["units_jsonl"], inputs.get("sentences")),
     )
     terms.write_passages(outputs["passages"], passages)
 
