@@ -114,3 +114,53 @@ def test_report_builds_and_links_the_browser(results: Path, tmp_path: Path) -> N
     assert proc.returncode == 0, proc.stderr[-4000:]
     text = report.read_text(encoding="utf-8")
     assert "topic_browser.html" in text
+
+
+SCRIPT = "<script>alert(1)</script>"
+ODD_GROUP = '<img src=x onerror="alert(2)">'
+
+
+def test_markup_in_a_text_and_a_group_name_is_shown_as_text(tmp_path: Path) -> None:
+    """A document whose text holds a script and whose municipality is an img tag: the
+    browser shows both as text, runs nothing and requests nothing."""
+    import shutil
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(REPO / "corpus", corpus)
+    # Words of the corpus's vocabulary, long enough for two units, so it is not dropped.
+    text = (
+        "Digitalisering i verksamheten: medborgare får en ny e-tjänst och verksamheten "
+        f"arbetar med digitalisering. {SCRIPT} Medborgare och verksamhet digitalisering. "
+    ) * 14
+    (corpus / "texts" / "005_script.txt").write_text(text, encoding="utf-8")
+    with open(corpus / "metadata.csv", "a", encoding="utf-8") as handle:
+        handle.write(f'005_script,"{ODD_GROUP.replace(chr(34), chr(34) * 2)}",2020,,,,x\n')
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "model:\n  k: [2]\n  seeds: [1]\n  passes: 5\n  iterations: 50\n"
+        "analysis:\n  bootstrap: 50\ncontent:\n  permutations: 20\n  passage_min_weight: 0.0\n",
+        encoding="utf-8",
+    )
+    results = tmp_path / "results"
+    run_workflow(results, f"corpus={corpus}", configfile=config)
+    for name in ("topic_terms_by_municipality.md", "representative_passages_by_municipality.md"):
+        page = (results / "tables" / name).read_text(encoding="utf-8")
+        assert SCRIPT not in page and "<img" not in page, name
+    html = results / "figures" / "topic_browser.html"
+    raw = html.read_text(encoding="utf-8")
+    assert SCRIPT not in raw and "<img" not in raw
+    with open_html(html) as view:
+        dialogs: list[str] = []
+        view.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        view.page.click('.tabs button[data-facet="municipality"]')
+        for topic in ("1", "2"):
+            view.page.click(f'nav button[data-topic="{topic}"]')
+            view.page.click('.tabs button[data-facet="municipality"]')
+            view.page.locator(".groups button[data-group]").filter(has_text="<img").click()
+            panel = view.page.inner_text("#group-panel")
+            assert ODD_GROUP in panel
+            if SCRIPT in panel:
+                break
+        assert SCRIPT in panel  # the passage, shown as text
+        assert view.page.locator("img").count() == 0
+        assert dialogs == [] and view.network == [] and view.errors == []

@@ -181,7 +181,12 @@ def make_tables(tmp: Path, *, with_q: bool = False, robustness: bool = False) ->
     }
 
 
-CFG = {"facets": ["kommun"], "numeric_facets": []}
+CFG = {
+    "facets": ["kommun"],
+    "numeric_facets": [],
+    "min_group_docs": 3,
+    "content": {"min_topic_tokens": 50},
+}
 
 
 def test_json_in_script_cannot_close_the_element() -> None:
@@ -214,6 +219,7 @@ def test_three_clicks_show_the_small_groups_own_words_and_passage(tmp_path: Path
         assert "etjänst2" not in panel and "fiber1" not in panel
         assert XSS_TEXT + " (topic 2)" in panel  # the markup is shown as text
         assert "2 document(s)" in panel and "Flagged" in panel
+        assert "only 2 documents (fewer than 3)" in panel
         assert "q = 0.01" in panel and "holds in 2/2 seeds" in panel
         # the odd group name is shown as text too
         view.page.click(".groups button[data-group='" + XSS_GROUP.replace("'", "\\'") + "']")

@@ -142,6 +142,8 @@ rule topic_browser:
             res("tables", "representative_passages_by_{facet}.csv"), facet=FACETS
         ),
         over=expand(res("tables", "topic_terms_over_{facet}.csv"), facet=NUMERIC_FACETS),
+        # read beside the differences tables: declared so the browser waits for them
+        robustness=expand(res("tables", "robustness_by_{facet}.csv"), facet=FACETS),
     output:
         html=report(
             res("figures", "topic_browser.html"),

@@ -79,8 +79,10 @@
   function flagNote(w) {
     const parts = [];
     if (w[2].includes("s")) parts.push("a single document");
-    if (w[2].includes("f")) parts.push("only " + w[0] + " documents (fewer than min_group_docs)");
-    if (w[2].includes("t")) parts.push("only about " + w[1] + " tokens of this topic (fewer than content.min_topic_tokens)");
+    const th = D.thresholds || {};
+    const than = (v, key) => "(fewer than " + (v === undefined ? key : v) + ")";
+    if (w[2].includes("f")) parts.push("only " + w[0] + " documents " + than(th.min_group_docs, "min_group_docs"));
+    if (w[2].includes("t")) parts.push("only about " + w[1] + " tokens of this topic " + than(th.min_topic_tokens, "content.min_topic_tokens"));
     return parts.join("; ");
   }
 

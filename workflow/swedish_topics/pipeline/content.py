@@ -315,6 +315,10 @@ def topic_browser(*, inputs: Mapping[str, Any], cfg: Mapping[str, Any], out_html
     data = browser.browser_data(
         inputs, facets=list(cfg["facets"]), numeric_facets=list(cfg["numeric_facets"])
     )
+    data["thresholds"] = {
+        "min_group_docs": int(cfg["min_group_docs"]),
+        "min_topic_tokens": float(cfg["content"]["min_topic_tokens"]),
+    }
     n_bytes = browser.write_page(
         out_html,
         data,
