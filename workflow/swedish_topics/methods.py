@@ -98,16 +98,41 @@ def methods_text(
     ``validation_facts`` (from :func:`swedish_topics.pipeline.validation.validation_facts`)
     adds a paragraph on the validations the run supports (:func:`validation_paragraph`).
     """
+    packages = provenance.get("packages", {})
+    paras = [
+        _corpus_paragraph(cfg, validation, summary, packages),
+        _models_paragraph(cfg, metrics, stability, choice, packages),
+        comparisons_paragraph(cfg),
+    ]
+    small = _small_groups_paragraph(prevalence, cfg["min_group_docs"])
+    if small:
+        paras.append(small)
+    if "content" in cfg:
+        paras.append(content_sentences(cfg))  # issue 15: how groups word each topic
+    if validation_facts:
+        text = validation_paragraph(validation_facts)
+        if text:
+            paras.append(text)
+    labels = "; ".join(t["label"] for t in topics)
+    paras.append(f"**Topics of the final model.** {labels}.")
+    paras.append(_reproducibility_paragraph(provenance))
+    return "# Methods\n\n" + "\n\n".join(paras) + "\n"
+
+
+def _corpus_paragraph(
+    cfg: Mapping[str, Any],
+    validation: Mapping[str, Any],
+    summary: Sequence[Mapping[str, str]],
+    packages: Mapping[str, str],
+) -> str:
+    """Corpus and preprocessing: cleaning, units, tokens, lemmas, stopwords, vocabulary."""
     pre = cfg["preprocess"]
-    model = cfg["model"]
     first = summary[0]
     last = summary[-1]
     n_docs = int(validation["n_docs"])
     n_units = int(last["units"])
     vocab = int(last["types"])
     tokens = int(last["tokens"])
-    packages = provenance.get("packages", {})
-
     units = pre["units"]
     if units["mode"] == "paragraphs":
         unit_text = (
@@ -148,14 +173,7 @@ def methods_text(
     )
     voc = pre["vocabulary"]
 
-    ks = sorted({int(r["k"]) for r in metrics})
-    seeds = sorted({int(r["seed"]) for r in metrics})
-    engine = model["engine"]
-    engine_version = packages.get(engine, "")
-    stab_passing = [r["k"] for r in stability if r.get("passes", "") == "true"]
-
-    paras = []
-    paras.append(
+    return (
         f"**Corpus and preprocessing.** The corpus comprised {_fmt_int(n_docs)} documents "
         f"({_fmt_int(int(first['tokens']))} word tokens). We "
         + _join(clean_bits)
@@ -168,8 +186,24 @@ def methods_text(
         f"{voc['no_above']:.0%} of units (at most {_fmt_int(voc['keep_n'])} terms), "
         f"leaving {_fmt_int(vocab)} terms and {_fmt_int(tokens)} tokens."
     )
+
+
+def _models_paragraph(
+    cfg: Mapping[str, Any],
+    metrics: Sequence[Mapping[str, str]],
+    stability: Sequence[Mapping[str, str]],
+    choice: Mapping[str, Any],
+    packages: Mapping[str, str],
+) -> str:
+    """Topic models: engine, grid, priors, evaluation and the choice of the final model."""
+    model = cfg["model"]
+    ks = sorted({int(r["k"]) for r in metrics})
+    seeds = sorted({int(r["seed"]) for r in metrics})
+    engine = model["engine"]
+    engine_version = packages.get(engine, "")
+    stab_passing = [r["k"] for r in stability if r.get("passes", "") == "true"]
     heldout = model["heldout_fraction"]
-    paras.append(
+    return (
         f"**Topic models.** We fitted latent Dirichlet allocation (LDA) with "
         f"{'gensim' if engine == 'gensim' else 'tomotopy'} ({engine_version}) for "
         f"K ∈ {{{', '.join(map(str, ks))}}}, each with {len(seeds)} random seeds "
@@ -197,52 +231,51 @@ def methods_text(
             else " No K reached the stability threshold, so the choice is weakly supported."
         )
     )
-    paras.append(comparisons_paragraph(cfg))
-    small = small_groups(prevalence, cfg["min_group_docs"])
-    if small:
-        parts = []
-        for facet, groups in small.items():
-            singles = [g for g, n in groups if n == 1]
-            few = [f"{g} ({n} documents)" for g, n in groups if n > 1]
-            if singles:
-                verb = "has a single document"
-                if len(singles) > 1:
-                    verb = "have a single document each"
-                parts.append(f"by {facet}, {_join(singles)} {verb}")
-            if few:
-                verb = "has" if len(few) == 1 else "have"
-                parts.append(
-                    f"by {facet}, {_join(few)} {verb} fewer than {cfg['min_group_docs']} documents"
-                )
-        sentence = "; ".join(parts)
-        paras.append(
-            "**Caveat: small groups.** "
-            + sentence[:1].upper()
-            + sentence[1:]
-            + ". For a single-document group the interval is a bootstrap over that "
-            "document's units and reflects variation within one text, not between documents; "
-            "comparisons involving these groups are illustrative and should not be read as "
-            "evidence of a difference between groups."
-        )
-    if "content" in cfg:
-        paras.append(content_sentences(cfg))  # issue 15: how groups word each topic
-    if validation_facts:
-        text = validation_paragraph(validation_facts)
-        if text:
-            paras.append(text)
-    labels = "; ".join(t["label"] for t in topics)
-    paras.append(f"**Topics of the final model.** {labels}.")
+
+
+def _small_groups_paragraph(
+    prevalence: Mapping[str, Sequence[Mapping[str, str]]], min_group_docs: int
+) -> str:
+    """The caveat on groups with fewer than ``min_group_docs`` documents ("" if none)."""
+    small = small_groups(prevalence, min_group_docs)
+    if not small:
+        return ""
+    parts = []
+    for facet, groups in small.items():
+        singles = [g for g, n in groups if n == 1]
+        few = [f"{g} ({n} documents)" for g, n in groups if n > 1]
+        if singles:
+            verb = "has a single document"
+            if len(singles) > 1:
+                verb = "have a single document each"
+            parts.append(f"by {facet}, {_join(singles)} {verb}")
+        if few:
+            verb = "has" if len(few) == 1 else "have"
+            parts.append(f"by {facet}, {_join(few)} {verb} fewer than {min_group_docs} documents")
+    sentence = "; ".join(parts)
+    return (
+        "**Caveat: small groups.** "
+        + sentence[:1].upper()
+        + sentence[1:]
+        + ". For a single-document group the interval is a bootstrap over that "
+        "document's units and reflects variation within one text, not between documents; "
+        "comparisons involving these groups are illustrative and should not be read as "
+        "evidence of a difference between groups."
+    )
+
+
+def _reproducibility_paragraph(provenance: Mapping[str, Any]) -> str:
+    """Where parameters, versions and checksums are recorded; the workflow commit."""
     git = provenance.get("git", {})
     commit = git.get("commit")
     if commit and git.get("dirty"):
         commit = f"{commit[:12]} (with uncommitted changes)"
-    paras.append(
+    return (
         "**Reproducibility.** All parameters, package versions and SHA-256 checksums of the "
         "corpus files are recorded in `provenance.json`"
         + (f"; workflow commit {commit[:12]}" if commit else "")
         + ". The same corpus, configuration and seeds reproduce these tables exactly."
     )
-    return "# Methods\n\n" + "\n\n".join(paras) + "\n"
 
 
 def comparisons_paragraph(cfg: Mapping[str, Any]) -> str:
