@@ -76,3 +76,27 @@ def test_without_counts_the_draws_file_has_columns_and_no_rows(tmp_path: Path) -
         (2, 2),
         (2, 3),
     ]
+
+
+def test_draws_streamed_in_row_groups_equal_the_array_and_a_short_stream_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Streaming keeps memory bounded on large corpora; the file must not change with it.
+    monkeypatch.setattr(exports, "DRAW_BLOCK_DOCS", 2)
+    counts = np.abs(np.random.default_rng(3).normal(5, 3, size=(7, 4))).astype(np.float32)
+    ids = [f"d{i}" for i in range(5)]
+    units = units_by_doc(counts, ["d0", "d0", "d1", "d2", "d3", "d3", "d4"], [5] * 7, ids)
+    alpha = np.full(4, 0.25)
+    array = exports.posterior_draws(alpha, units, n_draws=3, rng=np.random.default_rng(9))
+    stream = exports.iter_posterior_draws(alpha, units, n_draws=3, rng=np.random.default_rng(9))
+    assert exports.write_draws(tmp_path / "a.parquet", ids, array) == 5 * 3 * 4
+    assert exports.write_draws(tmp_path / "s.parquet", ids, stream) == 5 * 3 * 4
+    a, s = pq.read_table(tmp_path / "a.parquet"), pq.read_table(tmp_path / "s.parquet")
+    assert a.equals(s)
+    assert pq.ParquetFile(tmp_path / "s.parquet").num_row_groups == 3
+    rows = s.to_pylist()
+    assert [r["doc_id"] for r in rows[::12]] == ids
+    assert rows[13]["proportion"] == pytest.approx(array[1, 0, 1])
+    with pytest.raises(ValueError, match="draws for 4 documents"):
+        exports.write_draws(tmp_path / "short.parquet", ids, list(array[:4]))
+    assert not (tmp_path / "short.parquet").exists()  # no half-written file

@@ -18,7 +18,7 @@ the data dictionary says so; nothing is invented.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -95,14 +95,14 @@ def write_doc_topics_export(
     return n
 
 
-def posterior_draws(
+def iter_posterior_draws(
     alpha: np.ndarray,
     count_units: Sequence[Any],
     *,
     n_draws: int,
     rng: np.random.Generator,
-) -> np.ndarray:
-    """Draws of every document's topic proportions, ``(documents, n_draws, K)``.
+) -> Iterator[np.ndarray]:
+    """Draws of each document's topic proportions in turn, ``(n_draws, K)`` per document.
 
     Parameters
     ----------
@@ -121,43 +121,110 @@ def posterior_draws(
     -----
     Unit ``u``'s proportions are drawn from Dirichlet(``alpha + unit_topic_counts[u]``)
     (the posterior agreed for ``model.npz``); a document's draw is the token-weighted
-    mean of its units' draws, as its point estimate is of theirs.
+    mean of its units' draws, as its point estimate is of theirs. One document at a
+    time, so that 15,565 documents × 100 draws × 40 topics never sit in memory at once.
     """
     k = count_units[0].theta.shape[1] if len(count_units) else 0
     alpha = np.broadcast_to(np.asarray(alpha, dtype=np.float64), (k,))
-    out = np.empty((len(count_units), n_draws, k))
-    for d, units in enumerate(count_units):
+    for units in count_units:
         conc = alpha[None, :] + np.asarray(units.theta, dtype=np.float64)
         draws = np.stack([rng.dirichlet(c, size=n_draws) for c in conc])  # units × draws × K
         weights = np.asarray(units.n_tokens, dtype=np.float64)
         total = weights.sum()
         weights = weights / total if total > 0 else np.full(len(weights), 1 / len(weights))
-        out[d] = np.tensordot(weights, draws, axes=1)
+        yield np.tensordot(weights, draws, axes=1)
+
+
+def posterior_draws(
+    alpha: np.ndarray,
+    count_units: Sequence[Any],
+    *,
+    n_draws: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """All documents' draws at once, ``(documents, n_draws, K)``
+    (:func:`iter_posterior_draws`, the same values)."""
+    k = count_units[0].theta.shape[1] if len(count_units) else 0
+    out = np.empty((len(count_units), n_draws, k))
+    for d, draws in enumerate(iter_posterior_draws(alpha, count_units, n_draws=n_draws, rng=rng)):
+        out[d] = draws
     return out
 
 
-def write_draws(path: PathLike, doc_ids: Sequence[str], draws: np.ndarray | None) -> int:
-    """Write posterior draws in long format (no rows when ``draws`` is None); return rows."""
+#: Documents per Parquet row group of the draws file (bounds the memory of the writer).
+DRAW_BLOCK_DOCS = 500
+
+
+def write_draws(
+    path: PathLike,
+    doc_ids: Sequence[str],
+    draws: np.ndarray | Iterable[np.ndarray] | None,
+) -> int:
+    """Write posterior draws in long format (no rows when ``draws`` is None); return rows.
+
+    ``draws`` is an array ``(documents, n_draws, K)`` or an iterable of one
+    ``(n_draws, K)`` array per document in the order of ``doc_ids``
+    (:func:`iter_posterior_draws`). Rows are written one block of
+    :data:`DRAW_BLOCK_DOCS` documents at a time (a Parquet row group each), from numpy
+    arrays, atomically.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema(
+        [
+            ("doc_id", pa.string()),
+            ("draw", pa.int32()),
+            ("topic", pa.int32()),
+            ("proportion", pa.float64()),
+        ]
+    )
+    with (
+        sio.atomic_path(path, suffix=".parquet") as tmp,
+        pq.ParquetWriter(tmp, schema, compression="zstd") as writer,
+    ):
+        n_rows, start, block = 0, 0, []
+        for doc_draws in () if draws is None else draws:
+            block.append(np.asarray(doc_draws, dtype=np.float64))
+            if len(block) == DRAW_BLOCK_DOCS:
+                n_rows += _write_draw_block(
+                    writer, schema, doc_ids[start : start + len(block)], block
+                )
+                start, block = start + len(block), []
+        if block or start == 0:
+            n_rows += _write_draw_block(writer, schema, doc_ids[start : start + len(block)], block)
+            start += len(block)
+        if draws is not None and start != len(doc_ids):
+            raise ValueError(f"draws for {start} documents, but {len(doc_ids)} document ids")
+    return n_rows
+
+
+def _write_draw_block(
+    writer: Any, schema: Any, doc_ids: Sequence[str], block: Sequence[np.ndarray]
+) -> int:
+    """One row group: documents × draws × topics in that order."""
     import pyarrow as pa
 
-    if draws is None:
-        cols: dict[str, list[Any]] = {c: [] for c in DRAW_COLUMNS}
-    else:
-        n_docs, n_draws, k = draws.shape
-        cols = {
-            "doc_id": [d for d in doc_ids for _ in range(n_draws * k)],
-            "draw": np.tile(np.repeat(np.arange(1, n_draws + 1), k), n_docs).tolist(),
-            "topic": np.tile(np.arange(1, k + 1), n_docs * n_draws).tolist(),
-            "proportion": draws.ravel().tolist(),
-        }
-    types = {
-        "doc_id": pa.string(),
-        "draw": pa.int32(),
-        "topic": pa.int32(),
-        "proportion": pa.float64(),
-    }
-    write_parquet(path, cols, types)
-    return len(cols["doc_id"])
+    if not block:
+        writer.write_table(schema.empty_table())
+        return 0
+    arr = np.stack(block)  # docs × draws × K
+    n_docs, n_draws, k = arr.shape
+    per_doc = n_draws * k
+    ids = pa.array(list(doc_ids), type=pa.string())
+    table = pa.table(
+        {
+            "doc_id": ids.take(pa.array(np.repeat(np.arange(n_docs), per_doc))),
+            "draw": pa.array(
+                np.tile(np.repeat(np.arange(1, n_draws + 1, dtype=np.int32), k), n_docs)
+            ),
+            "topic": pa.array(np.tile(np.arange(1, k + 1, dtype=np.int32), n_docs * n_draws)),
+            "proportion": pa.array(arr.reshape(-1)),
+        },
+        schema=schema,
+    )
+    writer.write_table(table)
+    return table.num_rows
 
 
 def data_dictionary(

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from swedish_topics import io as sio
-from swedish_topics.pipeline.analyse import _facet_of_docs, _Final
+from swedish_topics.pipeline.analyse import FinalModel, facet_of_docs
 from swedish_topics.pipeline.prepare import read_units_tsv
 
 logger = logging.getLogger(__name__)
@@ -95,8 +95,8 @@ def coding_sample(
     from swedish_topics.terms import trim_text
 
     vcfg = cfg["validation"]
-    final = _Final(inputs["model"], inputs["units_tsv"], inputs["validation"])
-    facets = {f: _facet_of_docs(inputs["metadata"], final.doc_ids, f) for f in cfg["facets"]}
+    final = FinalModel(inputs["model"], inputs["units_tsv"], inputs["validation"])
+    facets = {f: facet_of_docs(inputs["metadata"], final.doc_ids, f) for f in cfg["facets"]}
     picks = coding.stratified_sample(
         final.doc_theta,
         facets,
@@ -139,8 +139,8 @@ def export_doc_topics(
     from swedish_topics import exports
     from swedish_topics.analysis import make_rng, units_by_doc
 
-    final = _Final(inputs["model"], inputs["units_tsv"], inputs["validation"])
-    facets = {f: _facet_of_docs(inputs["metadata"], final.doc_ids, f) for f in cfg["facets"]}
+    final = FinalModel(inputs["model"], inputs["units_tsv"], inputs["validation"])
+    facets = {f: facet_of_docs(inputs["metadata"], final.doc_ids, f) for f in cfg["facets"]}
     labels = {int(r["topic"]): r["label"] for r in sio.read_csv(inputs["topics"])}
     n_rows = exports.write_doc_topics_export(
         outputs["parquet"],
@@ -162,7 +162,7 @@ def export_doc_topics(
             arrays["unit_topic_counts"], units["doc_id"], units["n_tokens"], final.doc_ids
         )
         rng = make_rng(int(cfg["exports"]["seed"]), "posterior_draws")
-        draws = exports.posterior_draws(arrays["alpha"], count_units, n_draws=n_draws, rng=rng)
+        draws = exports.iter_posterior_draws(arrays["alpha"], count_units, n_draws=n_draws, rng=rng)
         note = (
             f"{n_draws} draws per document from the model's posterior: each unit's proportions "
             "from Dirichlet(alpha + unit_topic_counts), averaged over the document's units "
