@@ -13,7 +13,7 @@ import numpy as np
 
 from swedish_topics import io as sio
 from swedish_topics.pipeline.prepare import (
-    _load_validation,
+    load_validation,
     read_units_tsv,
 )
 
@@ -26,7 +26,7 @@ PathLike = str | Path
 
 
 # -------------------------------------------------------------------------- analyse
-class _Final:
+class FinalModel:
     """The final model's arrays with its units and documents, ready for analysis.
 
     ``topic_term`` and ``vocab`` are read on first use: the topic tables need them, the
@@ -51,7 +51,7 @@ class _Final:
         self.theta: np.ndarray = sio.load_npz(model_npz, ["theta"])["theta"]
         columns = ("unit_id", "doc_id", "n_tokens") if unit_ids else ("doc_id", "n_tokens")
         units = read_units_tsv(units_tsv, columns)
-        validation = _load_validation(validation_json)
+        validation = load_validation(validation_json)
         with_units = set(units["doc_id"])
         self.doc_ids = [d for d in validation["doc_ids"] if d in with_units]
         dropped = [d for d in validation["doc_ids"] if d not in with_units]
@@ -82,22 +82,14 @@ class _Final:
         return [str(t) for t in sio.load_npz(self.model_npz, ["vocab"])["vocab"]]
 
 
-def passage_sentences(units_jsonl: PathLike, sentences_json: PathLike | None = None) -> Any:
-    """The corpus's sentence splitter for the representative passages, or None.
-
-    ``sentences_json`` is the rule's input ``interim/sentences.json``; without it, the
-    file of the same results folder as ``units_jsonl`` (written before the shards, so it
-    exists whenever ``units.jsonl`` does). A results folder from before the rule existed
-    gives None (passages cut between words).
-    """
+def passage_sentences(sentences_json: PathLike | None) -> Any:
+    """The corpus's sentence splitter (``interim/sentences.json``, the rule's input) for
+    the representative passages; None without the file (passages cut between words)."""
     from swedish_topics.sentences import SentenceSplitter, load_params
 
-    path = (
-        Path(sentences_json)
-        if sentences_json is not None
-        else Path(units_jsonl).parent.parent / "interim" / "sentences.json"
-    )
-    return SentenceSplitter(load_params(path)) if path.exists() else None
+    if sentences_json is None or not Path(sentences_json).exists():
+        return None
+    return SentenceSplitter(load_params(Path(sentences_json)))
 
 
 def topic_tables(
@@ -107,7 +99,7 @@ def topic_tables(
     from swedish_topics import terms
     from swedish_topics.analysis import corpus_prevalence, write_doc_topics
 
-    final = _Final(inputs["model"], inputs["units_tsv"], inputs["validation"], unit_ids=True)
+    final = FinalModel(inputs["model"], inputs["units_tsv"], inputs["validation"], unit_ids=True)
     acfg = cfg["analysis"]
     with open(inputs["choice"], encoding="utf-8") as handle:
         choice = json.load(handle)
@@ -164,12 +156,12 @@ def topic_tables(
         final.units["doc_id"],
         chosen,
         dict(zip(needed, texts, strict=True)),
-        sentences=passage_sentences(inputs["units_jsonl"], inputs.get("sentences")),
+        sentences=passage_sentences(inputs.get("sentences")),
     )
     terms.write_passages(outputs["passages"], passages)
 
 
-def _facet_of_docs(metadata_csv: PathLike, doc_ids: Sequence[str], facet: str) -> list[str]:
+def facet_of_docs(metadata_csv: PathLike, doc_ids: Sequence[str], facet: str) -> list[str]:
     """The value of ``facet`` of each of ``doc_ids`` (the metadata table is not kept).
 
     Equal values are one string object, so the list costs a pointer per document.
@@ -192,14 +184,14 @@ def compare_groups(
     """prevalence_by_<facet> and differences_by_<facet> with bootstrap intervals."""
     from swedish_topics.analysis import write_group_tables
 
-    final = _Final(inputs["model"], inputs["units_tsv"], inputs["validation"])
+    final = FinalModel(inputs["model"], inputs["units_tsv"], inputs["validation"])
     write_group_tables(
         outputs["prevalence"],
         outputs["differences"],
         facet=facet,
         doc_theta=final.doc_theta,
         doc_ids=final.doc_ids,
-        groups=_facet_of_docs(inputs["metadata"], final.doc_ids, facet),
+        groups=facet_of_docs(inputs["metadata"], final.doc_ids, facet),
         analysis_cfg=cfg["analysis"],
         min_group_docs=int(cfg["min_group_docs"]),
         unit_theta_by_doc=final.unit_theta_by_doc,
@@ -207,7 +199,7 @@ def compare_groups(
     )
 
 
-def posterior_doc_draws(final: _Final, analysis_cfg: Mapping[str, Any]) -> np.ndarray | None:
+def posterior_doc_draws(final: FinalModel, analysis_cfg: Mapping[str, Any]) -> np.ndarray | None:
     """``analysis.posterior_draws`` draws of every document's proportions (M × docs × K).
 
     None when the model file keeps no posterior (a model trained before
@@ -246,7 +238,7 @@ def trend(
     """trend_by_<facet>: the change of every topic's prevalence per unit of the facet."""
     from swedish_topics.analysis import write_trend_table
 
-    final = _Final(inputs["model"], inputs["units_tsv"], inputs["validation"])
+    final = FinalModel(inputs["model"], inputs["units_tsv"], inputs["validation"])
     # The trend needs the documents' proportions only: the units' are let go.
     doc_theta, doc_ids = final.doc_theta, final.doc_ids
     del final
@@ -255,7 +247,7 @@ def trend(
         facet=facet,
         doc_theta=doc_theta,
         doc_ids=doc_ids,
-        values=_facet_of_docs(inputs["metadata"], doc_ids, facet),
+        values=facet_of_docs(inputs["metadata"], doc_ids, facet),
         analysis_cfg=cfg["analysis"],
     )
 

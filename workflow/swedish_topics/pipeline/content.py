@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from swedish_topics import io as sio
-from swedish_topics.pipeline.prepare import _load_validation, read_units_tsv
+from swedish_topics.pipeline.prepare import load_validation, read_units_tsv
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def _load_corpus(inputs: Mapping[str, PathLike]) -> _Corpus:
     units = read_units_tsv(inputs["units_tsv"], ("unit_id", "doc_id", "n_tokens"))
     ec = ExpectedCounts.build(bow, arrays["theta"], arrays["topic_term"])
     with_units = set(units["doc_id"])
-    doc_ids = [d for d in _load_validation(inputs["validation"])["doc_ids"] if d in with_units]
+    doc_ids = [d for d in load_validation(inputs["validation"])["doc_ids"] if d in with_units]
     pos = {d: i for i, d in enumerate(doc_ids)}
     doc_pos = np.asarray([pos[d] for d in units["doc_id"]], dtype=np.int64)
     return _Corpus(

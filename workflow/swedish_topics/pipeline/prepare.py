@@ -40,7 +40,7 @@ def validate_corpus(*, cfg: Mapping[str, Any], out_json: PathLike) -> None:
     logger.info("corpus valid: %d documents", report.n_docs)
 
 
-def _load_validation(path: PathLike) -> dict[str, Any]:
+def load_validation(path: PathLike) -> dict[str, Any]:
     with open(path, encoding="utf-8") as handle:
         data: dict[str, Any] = json.load(handle)
     return data
@@ -109,7 +109,7 @@ def preprocess_shard(
     from swedish_topics.preprocess import preprocess_shard as _preprocess_shard
     from swedish_topics.sentences import SentenceSplitter, load_params
 
-    validation = _load_validation(validation_json)
+    validation = load_validation(validation_json)
     corpus_dir = Path(cfg["corpus"])
     # Cut by bytes; a validation.json from before text_sizes existed gives equal counts.
     doc_ids = shard_doc_ids(
@@ -138,7 +138,7 @@ def train_sentences(
     from swedish_topics.corpus import iter_documents
     from swedish_topics.sentences import load_abbreviations, sample_ids, save_params, train_punkt
 
-    validation = _load_validation(validation_json)
+    validation = load_validation(validation_json)
     sent = cfg["preprocess"].get("sentences") or {}
     n = int(sent.get("sample_documents", 1000))
     seed = int(sent.get("seed", 1))

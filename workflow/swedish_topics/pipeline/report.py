@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from swedish_topics import io as sio
 from swedish_topics.pipeline.prepare import (
-    _load_validation,
+    load_validation,
 )
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ def provenance(
     """Record versions, the merged config, corpus checksums, the git commit and seeds."""
     from swedish_topics import provenance as prov
 
-    validation = _load_validation(inputs["validation"])
+    validation = load_validation(inputs["validation"])
     with open(inputs["choice"], encoding="utf-8") as handle:
         choice = json.load(handle)
     models = []
@@ -159,7 +159,7 @@ def methods(*, inputs: Mapping[str, Any], cfg: Mapping[str, Any], out_md: PathLi
 
     text = methods_text(
         cfg=cfg,
-        validation=_load_validation(inputs["validation"]),
+        validation=load_validation(inputs["validation"]),
         summary=sio.read_csv(inputs["summary"]),
         metrics=sio.read_csv(inputs["metrics"]),
         stability=sio.read_csv(inputs["stability"]),
