@@ -23,6 +23,11 @@ masked units:
 - ``tomotopy_auto``: the same with ``model.alpha: auto``: tomotopy re-estimates an
   asymmetric α every ``optim_interval`` sweeps (Minka's fixed point, as MALLET does;
   Wallach, Mimno & McCallum 2009), after ``burn_in`` sweeps;
+- ``topica``: the Python package ``topica`` (Rust core; MALLET's SparseLDA sampler with
+  MALLET's asymmetric α and β re-estimated during sampling), at its own defaults
+  (α sum = K, β = 0.01, optimised every 50 sweeps after 200 burn-in sweeps, φ and θ
+  averaged over 5 snapshots 25 sweeps apart) but 400 sweeps, as the workflow; on all
+  documents. A bench-only tool, not a dependency: ``pip install topica``;
 - further variants of η and the optimisation schedule (``--variants``, see
   :data:`VARIANTS`).
 
@@ -87,7 +92,11 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "tomotopy_eta1": ("workflow", {"alpha": "symmetric", "eta": 0.1}),
     "tomotopy_auto_eta1": ("workflow", {"alpha": "auto", "eta": 0.1}),
     "tomotopy_auto_burn100": ("workflow", {"alpha": "auto", "optim_burn_in": 100}),
+    "topica": ("topica", {}),
 }
+
+#: Sweeps of the topica variant: the workflow's 400 (topica's own default is 1,000).
+TOPICA_SWEEPS = 400
 
 
 def parse_title(title: str) -> tuple[str | None, list[str]]:
@@ -245,6 +254,40 @@ def fit_gensim_user(
     return model.get_topics(), theta
 
 
+def import_topica() -> Any:
+    """The ``topica`` module, or exit saying how to install it (it is not a dependency)."""
+    try:
+        import topica
+    except ImportError as exc:
+        raise SystemExit(
+            "The topica variant needs topica, a bench-only package: pip install topica"
+        ) from exc
+    return topica
+
+
+def fit_topica(
+    texts: list[list[str]], dictionary: Any, k: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``topica.LDA`` with its hyperparameter optimisation, at its defaults but 400 sweeps.
+
+    topica's defaults: α sum = K (α_k = 1), β = 0.01, asymmetric α and β re-estimated
+    every 50 sweeps after 200 burn-in sweeps, one thread (its exact, seed-deterministic
+    sampler), φ and θ averaged over 5 snapshots 25 sweeps apart. The vocabulary is pinned
+    to the gensim dictionary's id order, so the columns of φ are its ids; units without a
+    token (topica drops them) get a uniform θ row (``evaluate`` leaves them out).
+    """
+    topica = import_topica()
+    vocabulary = [dictionary[i] for i in range(len(dictionary))]
+    corpus = topica.Corpus.from_documents(texts, vocabulary=vocabulary)
+    model = topica.LDA(num_topics=k, seed=seed)
+    model.fit(corpus, iters=TOPICA_SWEEPS, progress=False)
+    if list(model.vocabulary) != vocabulary:
+        raise RuntimeError("topica's vocabulary is not the dictionary's order")
+    theta = np.full((len(texts), k), 1.0 / k)
+    theta[np.asarray(corpus.kept_indices, dtype=int)] = model.doc_topic
+    return np.asarray(model.topic_word), theta
+
+
 def fit_workflow(
     corpus_mm: Path,
     dictionary_txt: Path,
@@ -368,6 +411,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     RIKSDAG = args.corpus
+    if any(VARIANTS[v][0] == "topica" for v in args.variants):
+        import_topica()  # before the preprocessing, not after it
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     started = time.perf_counter()
     documents, labels, name_words, facets = label_corpus(args.corpus)
@@ -414,6 +459,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 t0 = time.perf_counter()
                 if engine == "gensim_user":
                     topic_term, theta = fit_gensim_user(corpus_mm, dictionary, k=args.k, seed=seed)
+                elif engine == "topica":
+                    topic_term, theta = fit_topica(texts, dictionary, args.k, seed)
                 else:
                     model_dir = out / "models" / f"{variant}_s{seed}"
                     model_dir.mkdir(parents=True, exist_ok=True)

@@ -174,3 +174,31 @@ def test_leaking_tokens_are_masked(tmp_path: Path) -> None:
     doc_ids, texts, masked = masked_units(units, ["Anna", "Lind", "Skog"], str.lower)
     # lind and skog name ministers but are common words (lime tree, forest): kept
     assert doc_ids == ["a"] and texts == [["skola", "lind", "skog"]] and masked == 3
+
+
+def test_topica_variant_aligns_to_the_dictionary_and_is_seeded() -> None:
+    """φ's columns are the gensim dictionary's ids, an empty unit keeps its θ row, and one
+    seed gives one model (topica is a bench-only tool: skipped when it is not installed)."""
+    pytest.importorskip("topica")
+    from bench_quality import VARIANTS, fit_topica
+    from gensim.corpora import Dictionary
+
+    assert VARIANTS["topica"][0] == "topica"
+    rng = np.random.default_rng(0)
+    words = [["skola", "lärare", "elev"], ["skatt", "budget", "moms"]]
+    texts = [list(rng.choice(words[i % 2], size=30)) for i in range(40)]
+    texts[3] = []  # a unit that masking left empty
+    dictionary = Dictionary(texts)
+    topic_term, theta = fit_topica(texts, dictionary, 2, 1)
+    assert topic_term.shape == (2, len(dictionary)) and theta.shape == (40, 2)
+    np.testing.assert_allclose(theta.sum(axis=1), 1.0, atol=1e-6)
+    np.testing.assert_allclose(theta[3], 0.5)
+    # the two themes fall in two topics, read through the dictionary's ids
+    school = [dictionary.token2id[w] for w in words[0]]
+    tax = [dictionary.token2id[w] for w in words[1]]
+    top = topic_term[:, school].sum(axis=1).argmax()
+    assert topic_term[1 - top, tax].sum() > 0.9
+    assert (theta[0].argmax() == top) and (theta[1].argmax() == 1 - top)
+    again = fit_topica(texts, dictionary, 2, 1)
+    np.testing.assert_array_equal(again[0], topic_term)
+    np.testing.assert_array_equal(again[1], theta)
