@@ -39,6 +39,8 @@ STAGES = (
     "model",
     "evaluate",
     "analyse",
+    "compare",
+    "content",
     "report",
     "validation",
     "sensitivity",

@@ -56,6 +56,7 @@ HASHED_ANALYSIS_KEYS = (
     "ci_level",
     "interval",
     "posterior_draws",
+    "moderate_variances",
     "fdr",
     "effects",
 )
@@ -189,20 +190,90 @@ def run_workflow(folder: Path, k: int, *, percentile: bool = True) -> dict[str, 
         outputs={"effects": [tables["effects_municipality"], tables["effects_year"]]},
     )
     if percentile:
-        alt = copy.deepcopy(cfg)
-        alt["analysis"]["interval"] = "percentile"
-        tables["prevalence_percentile"] = res / "alt" / "prevalence.csv"
-        tables["differences_percentile"] = res / "alt" / "differences.csv"
+        tables.update(_alternatives(inputs, cfg, res / "alt"))
+    return tables
+
+
+#: Label of a construction in results.csv, by ``analysis.interval``.
+LABELS = {"score": "score", "t": "t_posterior", "percentile": "percentile"}
+#: The alternatives the defaults were chosen against: table suffix → (analysis changes,
+#: label, whether the effects are refitted). The one equal to the shipped default is
+#: skipped.
+ALTERNATIVES: dict[str, tuple[dict[str, Any], str, bool]] = {
+    "_percentile": ({"interval": "percentile"}, "percentile", False),
+    "_score": ({"interval": "score", "effects": {"variance": "quasi"}}, "score", True),
+    "_t": (
+        {"interval": "t", "moderate_variances": True, "effects": {"variance": "hc2"}},
+        "t_posterior",
+        True,
+    ),
+    "_unmoderated": (
+        {"interval": "t", "moderate_variances": False, "effects": {"variance": "hc2"}},
+        "t_unmoderated",
+        True,
+    ),
+}
+
+
+def shipped_label(cfg: Mapping[str, Any] | None = None) -> str:
+    """results.csv's label of the shipped interval construction."""
+    cfg = shipped_config() if cfg is None else cfg
+    return LABELS[str(cfg["analysis"]["interval"])]
+
+
+def shipped_effect_label(cfg: Mapping[str, Any] | None = None) -> str:
+    """results.csv's label of the shipped variance of the adjusted effects."""
+    cfg = shipped_config() if cfg is None else cfg
+    acfg = cfg["analysis"]
+    if (acfg.get("effects") or {}).get("variance", "quasi") == "quasi":
+        return "score"
+    return "t_posterior" if acfg.get("moderate_variances", True) else "t_unmoderated"
+
+
+def _changed(analysis: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(dict(analysis))
+    for key, value in changes.items():
+        if isinstance(value, dict):
+            out[key] = {**(out.get(key) or {}), **value}
+        else:
+            out[key] = value
+    return out
+
+
+def _alternatives(inputs: Mapping[str, Path], cfg: Mapping[str, Any], alt: Path) -> dict[str, Path]:
+    """The comparisons (and the effects) again with each alternative of
+    :data:`ALTERNATIVES` that differs from the shipped defaults."""
+    from swedish_topics import pipeline
+
+    out: dict[str, Path] = {}
+    for suffix, (changes, _label, refit) in ALTERNATIVES.items():
+        other = {**copy.deepcopy(dict(cfg)), "analysis": _changed(cfg["analysis"], changes)}
+        if other["analysis"] == cfg["analysis"]:
+            continue
+        out[f"prevalence{suffix}"] = alt / f"prevalence{suffix}.csv"
+        out[f"differences{suffix}"] = alt / f"differences{suffix}.csv"
         pipeline.compare_groups(
             inputs=inputs,
-            cfg=alt,
+            cfg=other,
             facet="municipality",
             outputs={
-                "prevalence": tables["prevalence_percentile"],
-                "differences": tables["differences_percentile"],
+                "prevalence": out[f"prevalence{suffix}"],
+                "differences": out[f"differences{suffix}"],
             },
         )
-    return tables
+        if refit:
+            out[f"effects_municipality{suffix}"] = alt / f"effects_municipality{suffix}.csv"
+            pipeline.effects(
+                inputs=inputs,
+                cfg=other,
+                outputs={
+                    "effects": [
+                        out[f"effects_municipality{suffix}"],
+                        alt / f"effects_year{suffix}.csv",
+                    ]
+                },
+            )
+    return out
 
 
 def match_topics(model_npz: Path, truth: Truth) -> tuple[np.ndarray, np.ndarray]:
@@ -274,7 +345,9 @@ def score_corpus(
                 }
             )
 
-    for suffix, method in (("", "t_posterior"), ("_percentile", "percentile")):
+    shipped = shipped_label()
+    methods = [("", shipped)] + [(sfx, label) for sfx, (_c, label, _r) in ALTERNATIVES.items()]
+    for suffix, method in methods:
         if f"prevalence{suffix}" not in tables:
             continue
         add(
@@ -284,7 +357,7 @@ def score_corpus(
             "mean",
             lambda r, t: truth.prevalence[gi[r["municipality"]], t],
         )
-        if method == "t_posterior":
+        if suffix == "":
             pooled = [
                 {**r, "ci_low": r["pooled_low"], "ci_high": r["pooled_high"]}
                 for r in _read(tables["prevalence"])
@@ -303,18 +376,24 @@ def score_corpus(
             "difference",
             lambda r, t: truth.difference[gi[r["municipality"]], t],
         )
-    add(
-        "effect",
-        "t_posterior",
-        _read(tables["effects_municipality"]),
-        "estimate",
-        lambda r, t: (
-            truth.effect[gi[r["municipality"]], t] if r["term"] == "municipality" else None
-        ),
-    )
+    effect_methods = [("", shipped_effect_label())] + [
+        (sfx, label) for sfx, (_c, label, refit) in ALTERNATIVES.items() if refit
+    ]
+    for suffix, method in effect_methods:
+        if f"effects_municipality{suffix}" not in tables:
+            continue
+        add(
+            "effect",
+            method,
+            _read(tables[f"effects_municipality{suffix}"]),
+            "estimate",
+            lambda r, t: (
+                truth.effect[gi[r["municipality"]], t] if r["term"] == "municipality" else None
+            ),
+        )
     add(
         "trend",
-        "t_posterior",
+        shipped_effect_label(),
         _read(tables["effects_year"]),
         "estimate",
         lambda r, t: truth.trend[t] if r["term"] == "year" else None,

@@ -278,6 +278,30 @@ def _reproducibility_paragraph(provenance: Mapping[str, Any]) -> str:
     )
 
 
+def _effects_variance_words(acfg: Mapping[str, Any]) -> str:
+    """How the adjusted effects' sampling variance is estimated (methods.md)."""
+    if (acfg.get("effects") or {}).get("variance", "quasi") == "quasi":
+        return (
+            "their sampling variance is a sandwich whose meat is each document's variance from "
+            "the quasi-binomial variance function φ·μ⁰(1 − μ⁰), where μ⁰ is the fit of the "
+            "model without the facet with the most groups (the hypothesis under which its "
+            "groups' effects are tested) and φ the dispersion of the full model's residuals, "
+            "with n − p degrees of freedom: a small group's variance is never taken from its "
+            "own few documents. "
+        )
+    if acfg.get("moderate_variances", True):
+        return (
+            "their sampling variance is the HC2 sandwich estimator with each group's squared "
+            "residuals scaled to its moderated variance (empirical Bayes, Smyth 2004: a "
+            "group's variance between documents pulled towards the typical group variance of "
+            "the topic, with the prior's degrees of freedom added to the group's n_g − 1). "
+        )
+    return (
+        "their sampling variance is the HC2 sandwich estimator with n_g − 1 degrees of "
+        "freedom for a group's effect. "
+    )
+
+
 def comparisons_paragraph(cfg: Mapping[str, Any]) -> str:
     """The comparisons: estimands, model, uncertainty sources, multiplicity, pooling,
     robustness and the coverage measured by the calibration study (quoted from
@@ -288,20 +312,36 @@ def comparisons_paragraph(cfg: Mapping[str, Any]) -> str:
     level = acfg["ci_level"]
     draws = int(acfg.get("posterior_draws", 0))
     formula = (acfg.get("effects") or {}).get("formula") or " + ".join(cfg["facets"])
-    if acfg.get("interval", "t") == "t":
+    posterior_words = (
+        f"and the topic model's uncertainty about each document's proportions: {draws} "
+        "draws of every unit's proportions from its posterior, Dirichlet(α + the "
+        "unit's topic counts averaged over the last Gibbs states, or γ for variational "
+        "inference), aggregated to documents and combined by Rubin's rules with "
+        "Barnard–Rubin degrees of freedom (the method of composition of Roberts et "
+        "al. 2016). "
+        if draws >= 2
+        else "(the model's own uncertainty was left out: analysis.posterior_draws = 0). "
+    )
+    if acfg.get("interval", "score") == "score":
+        interval = (
+            f"{level:.0%} score intervals, built as the Wilson interval of a proportion is: "
+            "document proportions get the quasi-binomial variance φ·μ(1 − μ), with the "
+            "dispersion φ of each topic pooled over all groups, and the interval is every "
+            "value μ (for a group − rest difference Δ: the group's mean equal to the rest's "
+            "plus Δ) that the test with the variance *at that value* does not reject; the "
+            "variance adds the rest's sampling variance "
+            + posterior_words
+            + "This keeps a small group whose documents happened to miss a topic (a low mean "
+            "and a low sample variance together) from getting a narrow interval in the "
+            "wrong place. The p-value of a difference is the score test at Δ = 0, so an "
+            f"interval excludes 0 exactly when p < {1 - level:.2f}. Single-document groups "
+            "get an interval from resampling that document's units and no p-value."
+        )
+    elif acfg.get("interval", "score") == "t":
         interval = (
             f"{level:.0%} t intervals whose variance adds the variation between documents "
             "(sample variance of the group's documents; Welch for a group against the rest) "
-            + (
-                f"and the topic model's uncertainty about each document's proportions: {draws} "
-                "draws of every unit's proportions from its posterior, Dirichlet(α + the "
-                "unit's topic counts averaged over the last Gibbs states, or γ for variational "
-                "inference), aggregated to documents and combined by Rubin's rules with "
-                "Barnard–Rubin degrees of freedom (the method of composition of Roberts et "
-                "al. 2016). "
-                if draws >= 2
-                else "(the model's own uncertainty was left out: analysis.posterior_draws = 0). "
-            )
+            + posterior_words
             + "p-values come from the same t statistic, so an interval excludes 0 exactly "
             f"when p < {1 - level:.2f}. Single-document groups get an interval from "
             "resampling that document's units and no p-value."
@@ -322,8 +362,9 @@ def comparisons_paragraph(cfg: Mapping[str, Any]) -> str:
         f"on {formula}, categorical variables in deviation (sum-to-zero) coding, so that a "
         "group's effect is its difference from the unweighted average of the groups with "
         "the other terms held fixed, and numeric facets as linear slopes (the average change "
-        "per unit, e.g. per year); their sampling variance is the HC2 sandwich estimator "
-        "with n_g − 1 degrees of freedom for a group's effect. Intervals are "
+        "per unit, e.g. per year); "
+        + _effects_variance_words(acfg)
+        + "Intervals of prevalence and differences are "
         + interval
         + " Multiplicity: within every table (all topics × groups) p-values are adjusted by "
         "the Benjamini–Yekutieli procedure, valid under the negative dependence of "

@@ -14,12 +14,18 @@ What ``stm::estimateEffect`` does, with the choices spelled out:
   reported like every other level. A numeric term's effect is its slope (change in
   proportion per unit, e.g. per year); a categorical × numeric interaction gives each
   group's deviation from the average slope.
-* **Uncertainty.** The HC2 sandwich variance (heteroskedasticity-consistent; topic
-  proportions are far from homoskedastic), combined with the spread of the estimate
-  over posterior draws of the documents' proportions by Rubin's rules
-  (:func:`~swedish_topics.analysis.posterior.rubin_combine`). A group's effect uses
-  ``n_g - 1`` degrees of freedom (its own documents carry its variance); a slope
-  ``n - p``. Intervals and p-values come from the same t statistic, so they agree.
+* **Uncertainty.** By default (``analysis.effects.variance: quasi``) a sandwich whose
+  meat is each document's variance from the quasi-binomial variance function
+  ``φ μ⁰(1 − μ⁰)``, ``μ⁰`` the fit without the facet with the most groups
+  (:func:`_quasi_null_variance`): a small group's variance is never taken from its own
+  few documents, which was what made "significant" group effects false with 100 groups
+  of 3–30 documents in the calibration study; ``n - p`` degrees of freedom. The
+  alternative ``hc2`` is the HC2 sandwich (heteroskedasticity-consistent), per group
+  moderated towards the typical group variance (:func:`_moderate_residuals`), with
+  ``n_g - 1`` (plus the prior's) degrees of freedom for a group's effect. Either is
+  combined with the spread of the estimate over posterior draws of the documents'
+  proportions by Rubin's rules (:func:`~swedish_topics.analysis.posterior.rubin_combine`).
+  Intervals and p-values come from the same t statistic, so they agree.
 * **Multiplicity.** Benjamini–Yekutieli q-values over each table, FCR intervals for the
   significant rows (:mod:`~swedish_topics.analysis.multiplicity`).
 
@@ -170,6 +176,8 @@ class Design:
     #: "slope", contrast vector over the columns of x, documents behind it).
     contrasts: list[tuple[Term, str, str, np.ndarray, int]]
     variables: dict[str, _Variable]
+    #: Each term's columns of ``x``: (term, first, past-the-last).
+    spans: list[tuple[Term, int, int]] = field(default_factory=list)
 
 
 def build_design(
@@ -225,7 +233,7 @@ def build_design(
             else:
                 c[lo:hi] = -1.0
             contrasts.append((term, var.name, level, c, int(var.counts[j])))
-    return Design(x, contrasts, variables)
+    return Design(x, contrasts, variables, spans)
 
 
 @dataclass(frozen=True)
@@ -238,12 +246,19 @@ class EffectEstimates:
 
 
 def fit_effects(
-    design: Design, doc_theta: np.ndarray, doc_draws: np.ndarray | None = None
+    design: Design,
+    doc_theta: np.ndarray,
+    doc_draws: np.ndarray | None = None,
+    *,
+    moderate: bool = True,
+    variance: str = "quasi",
 ) -> EffectEstimates:
     """OLS of every topic's proportion on the design; HC2 variance; Rubin's rules.
 
     ``doc_draws`` (``M × n_docs × K``) adds the model's uncertainty; the estimate is
-    the one of the point proportions ``doc_theta``.
+    the one of the point proportions ``doc_theta``. With ``moderate``, the HC2 squared
+    residuals of each group of the categorical variable with the most levels are scaled
+    to that group's moderated variance (:func:`_moderate_residuals`).
     """
     from swedish_topics.analysis.posterior import rubin_combine
 
@@ -268,24 +283,113 @@ def fit_effects(
     # HC2; a document fitted exactly (leverage 1: a group of one) adds no variance.
     ok = lev < 1.0 - 1e-9
     r = np.where(ok[:, None], resid**2 / np.where(ok, 1.0 - lev, 1.0)[:, None], 0.0)
-    cmat = (
-        np.vstack([c for *_, c, _n in design.contrasts]) if design.contrasts else np.zeros((0, p))
-    )
-    la = cmat @ a  # contrasts × n
-    estimate = cmat @ beta
-    within = (la**2) @ r
     df_com = np.array(
         [
             max(n_g - 1, 1) if level != "slope" else n - p
             for _t, _v, level, _c, n_g in design.contrasts
         ],
         dtype=np.float64,
-    )[:, None]
+    )[:, None] * np.ones((1, y.shape[1]))
+    if variance == "quasi":
+        r, df_com = _quasi_null_variance(design, y, y - resid, ok, df_com, n - p)
+    elif moderate:
+        r, df_com = _moderate_residuals(design, r, ok, df_com, n - p)
+    cmat = (
+        np.vstack([c for *_, c, _n in design.contrasts]) if design.contrasts else np.zeros((0, p))
+    )
+    la = cmat @ a  # contrasts × n
+    estimate = cmat @ beta
+    within = (la**2) @ r
     draws = None
     if doc_draws is not None and len(doc_draws):
         draws = np.stack([la @ np.asarray(d, dtype=np.float64) for d in doc_draws])
     se, df = rubin_combine(within, draws, df_com)
     return EffectEstimates(estimate, se, df)
+
+
+def _many_level_factor(design: Design) -> _Variable | None:
+    """The categorical variable with the most levels (at least 3), or None."""
+    cats = [v for v in design.variables.values() if v.categorical and len(v.levels) >= 3]
+    return max(cats, key=lambda v: len(v.levels)) if cats else None
+
+
+def _quasi_null_variance(
+    design: Design,
+    y: np.ndarray,
+    fitted: np.ndarray,
+    ok: np.ndarray,
+    df_com: np.ndarray,
+    df_resid: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each document's variance from the quasi-binomial variance function, taken under
+    the null of the factor with the most levels (a score-type sandwich).
+
+    ``Var(θ_dk) = φ_k μ⁰_dk (1 − μ⁰_dk)``: ``μ⁰`` is the fitted proportion of the model
+    without that factor's terms (the hypothesis "no group differs", under which its
+    groups' effects are tested), ``φ_k`` the dispersion of the full model's residuals
+    against its own fitted values. A group's variance is then never taken from its own
+    few documents, whose mean and variance are low together when they happen to miss a
+    skewed topic. Without such a factor, ``μ⁰`` is the full model's fit. Degrees of
+    freedom: the residual ones, ``n - p``.
+    """
+    var = _many_level_factor(design)
+    keep = np.ones(design.x.shape[1], dtype=bool)
+    if var is not None:
+        for term, lo, hi in design.spans:
+            if var.name in term.variables:
+                keep[lo:hi] = False
+    x0 = design.x[:, keep]
+    null_fit = x0 @ (np.linalg.pinv(x0.T @ x0) @ (x0.T @ y)) if var is not None else fitted
+    eps = 1e-4
+    mu0 = np.clip(null_fit, eps, 1.0 - eps)
+    mu = np.clip(fitted, eps, 1.0 - eps)
+    resid2 = np.where(ok[:, None], (y - fitted) ** 2, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        phi = resid2.sum(axis=0) / np.where(ok[:, None], mu * (1.0 - mu), 0.0).sum(axis=0)
+        phi = phi * len(y) / max(df_resid, 1)  # residual degrees of freedom
+    r = np.where(ok[:, None], phi[None, :] * mu0 * (1.0 - mu0), 0.0)
+    return r, np.full_like(df_com, float(max(df_resid, 1)))
+
+
+def _moderate_residuals(
+    design: Design, r: np.ndarray, ok: np.ndarray, df_com: np.ndarray, df_resid: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """HC2 squared residuals ``r`` (n × K) scaled to moderated group variances.
+
+    The groups are the levels of the categorical variable with the most levels (the
+    facet with many small groups, where a group's own residuals are too few to estimate
+    its variance). A group's variance is the mean of its documents' ``r`` on ``n_g - 1``
+    degrees of freedom; :func:`~swedish_topics.analysis.moderation.squeeze_variances`
+    pulls it towards the topic's typical group variance, every ``r`` of the group is
+    scaled by the ratio, and the contrasts of that variable get the moderated degrees of
+    freedom (at most the residual degrees of freedom).
+    """
+    from swedish_topics.analysis.moderation import squeeze_variances
+
+    var = _many_level_factor(design)
+    if var is None:
+        return r, df_com
+    codes = var.codes
+    n_levels = len(var.levels)
+    used = np.bincount(codes, weights=ok.astype(np.float64), minlength=n_levels)
+    sums = np.zeros((n_levels, r.shape[1]))
+    np.add.at(sums, codes, r)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s2 = np.where(used[:, None] > 0, sums / used[:, None], np.nan)
+    df_g = np.maximum(used - 1.0, 0.0)
+    post, post_df, _s0, _d0 = squeeze_variances(s2, df_g)
+    has = np.isfinite(post) & (df_g[:, None] > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.where(has & (s2 > 0), post / s2, 1.0)
+    fill = np.where(has & ~(s2 > 0), post, 0.0)  # a group whose residuals are all 0
+    r = np.where(ok[:, None], r * scale[codes] + fill[codes], 0.0)
+    index = {lv: i for i, lv in enumerate(var.levels)}
+    df_com = df_com.copy()
+    for row, (_t, vname, level, _c, _n) in enumerate(design.contrasts):
+        if vname == var.name and level in index and has[index[level]].any():
+            g = index[level]
+            df_com[row] = np.where(has[g], np.minimum(post_df[g], df_resid), df_com[row])
+    return r, df_com
 
 
 def effect_rows(
@@ -311,20 +415,16 @@ def effect_rows(
     for t in range(k):
         for i, (term, var, level, _c, n_g) in picked:
             est, se, df = fit.estimate[i, t], fit.se[i, t], fit.df[i, t]
-            single = level != "slope" and n_g < 2
-            if single:
+            if level != "slope" and n_g < 2:  # a single document: no variance
                 se = math.nan
             cells.append((t, term, var, level, n_g, est, se, df))
-    est = np.array([c[5] for c in cells])
-    se = np.array([c[6] for c in cells])
-    df = np.array([c[7] for c in cells])
+    est, se, df = (np.array([c[j] for c in cells]) for j in range(5, 8))
     low, high = t_interval(est, se, df, ci_level=ci_level)
     p = t_p_value(est, se, df)
     q = by_qvalues(p)
     sig = np.nan_to_num(q, nan=1.0) <= fdr
-    flow, fhigh = t_interval(
-        est, se, df, ci_level=fcr_level(int(sig.sum()), int(np.isfinite(p).sum()), fdr)
-    )
+    level_fcr = fcr_level(int(sig.sum()), int(np.isfinite(p).sum()), fdr)
+    flow, fhigh = t_interval(est, se, df, ci_level=level_fcr)
     rows = []
     for j, (t, term, var, level, n_g, *_rest) in enumerate(cells):
         flags, note = _effect_note(
@@ -378,14 +478,21 @@ def effects_caption(
     ci_level: float,
     fdr: float,
     posterior: bool,
+    variance: str = "quasi",
 ) -> str:
     """Caption of an effects table: model, coding, uncertainty and multiplicity."""
     formula = " + ".join(t.label for t in terms)
+    sandwich = (
+        "a sandwich variance with each document's variance from the quasi-binomial variance "
+        "function at the fit without the facet with the most groups"
+        if variance == "quasi"
+        else "the HC2 sandwich variance"
+    )
     sources = (
-        "the HC2 sandwich variance combined with the topic model's uncertainty about each "
+        f"{sandwich} combined with the topic model's uncertainty about each "
         "document's proportions (posterior draws, Rubin's rules)"
         if posterior
-        else "the HC2 sandwich variance (the model file keeps no posterior: the topic "
+        else f"{sandwich} (the model file keeps no posterior: the topic "
         "model's own uncertainty is not included)"
     )
     return (
@@ -437,7 +544,9 @@ def write_effects_tables(
             "not given. Add them as columns of metadata.csv (and check the spelling)."
         )
     design = build_design(terms, columns, numeric=numeric)
-    fit = fit_effects(design, doc_theta, doc_draws)
+    moderate = bool(analysis_cfg.get("moderate_variances", True))
+    variance = str(eff_cfg.get("variance", "quasi"))
+    fit = fit_effects(design, doc_theta, doc_draws, moderate=moderate, variance=variance)
     ci_level = float(analysis_cfg["ci_level"])
     fdr = float(analysis_cfg.get("fdr", 0.05))
     out = {}
@@ -457,6 +566,7 @@ def write_effects_tables(
             ci_level=ci_level,
             fdr=fdr,
             posterior=doc_draws is not None,
+            variance=variance,
         )
         shown = [c for c in cols if c not in ("note", "p_value", "fcr_low", "fcr_high")]
         sio.write_table(path, rows, shown, caption)

@@ -320,6 +320,16 @@ def differences_by_group(
 BASIS_T_POSTERIOR = "documents + model posterior (t, Rubin's rules)"
 #: interval_basis of rows whose interval is a t interval from documents alone.
 BASIS_T = "documents (t)"
+#: interval_basis of rows with a score interval from documents and the posterior.
+BASIS_SCORE_POSTERIOR = "documents + model posterior (score, Rubin's rules)"
+#: interval_basis of rows with a score interval from documents alone.
+BASIS_SCORE = "documents (score)"
+
+
+def _basis(interval: str, posterior: bool) -> str:
+    if interval == "score":
+        return BASIS_SCORE_POSTERIOR if posterior else BASIS_SCORE
+    return BASIS_T_POSTERIOR if posterior else BASIS_T
 
 
 @dataclass(frozen=True)
@@ -335,16 +345,30 @@ class GroupMoments:
     rest_var_mean: np.ndarray
     draw_mean: np.ndarray | None  # M × G × K
     draw_rest_mean: np.ndarray | None
+    #: degrees of freedom of ``var_mean`` (G × K): ``n - 1``, more when moderated
+    df: np.ndarray
+    #: ``s² / n`` from the group's own variance (``var_mean`` before moderation)
+    raw_var_mean: np.ndarray
 
 
 def group_moments(
-    doc_theta: np.ndarray, groups: Sequence[str], doc_draws: np.ndarray | None = None
+    doc_theta: np.ndarray,
+    groups: Sequence[str],
+    doc_draws: np.ndarray | None = None,
+    *,
+    moderate: bool = True,
 ) -> GroupMoments:
     """Means and variances of every group and of its rest, with the draws' means.
 
     ``var_mean`` is ``s² / n`` (the sampling variance of a mean of ``n`` documents with
-    sample variance ``s²``); NaN for a group of one document.
+    sample variance ``s²``); NaN for a group of one document. With ``moderate`` (the
+    default) ``s²`` is the group's moderated variance
+    (:func:`~swedish_topics.analysis.moderation.squeeze_variances`: a small group's
+    variance pulled towards the topic's typical group variance), with its larger degrees
+    of freedom in ``df``.
     """
+    from swedish_topics.analysis.moderation import squeeze_variances
+
     doc_theta = _check_inputs(doc_theta, groups, "group labels")
     positions = _group_positions(groups)
     names = list(positions)
@@ -364,7 +388,12 @@ def group_moments(
     rest_n = n_all - n
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = s1 / n
-        var = np.maximum(s2 - n * mean**2, 0.0) / (n - 1) / n
+        s2_group = np.maximum(s2 - n * mean**2, 0.0) / (n - 1)
+        df = np.broadcast_to(n - 1.0, s2_group.shape).copy()
+        raw_var = s2_group / n
+        if moderate:
+            s2_group, df, _s0, _d0 = squeeze_variances(s2_group, n[:, 0] - 1.0)
+        var = s2_group / n
         rest_mean = (t1 - s1) / rest_n
         rest_var = np.maximum((t2 - s2) - rest_n * rest_mean**2, 0.0) / (rest_n - 1) / rest_n
         draw_mean = draw_rest = None
@@ -373,15 +402,28 @@ def group_moments(
             draw_mean = ds / n[None]
             draw_rest = (np.asarray(doc_draws).sum(axis=1)[:, None, :] - ds) / rest_n[None]
     return GroupMoments(
-        names, n[:, 0], mean, var, rest_n[:, 0], rest_mean, rest_var, draw_mean, draw_rest
+        names,
+        n[:, 0],
+        mean,
+        var,
+        rest_n[:, 0],
+        rest_mean,
+        rest_var,
+        draw_mean,
+        draw_rest,
+        df,
+        raw_var,
     )
 
 
-def _welch_df(v1: np.ndarray, n1: np.ndarray, v2: np.ndarray, n2: np.ndarray) -> np.ndarray:
-    """Welch–Satterthwaite degrees of freedom of a difference of two means."""
+def _welch_df(v1: np.ndarray, d1: np.ndarray, v2: np.ndarray, d2: np.ndarray) -> np.ndarray:
+    """Welch–Satterthwaite degrees of freedom of a difference of two means, from each
+    side's variance of the mean and its degrees of freedom (broadcast to ``v1``)."""
+    d1 = np.broadcast_to(d1, v1.shape)
+    d2 = np.broadcast_to(d2, v2.shape)
     with np.errstate(invalid="ignore", divide="ignore"):
-        den = v1**2 / (n1 - 1)[:, None] + v2**2 / (n2 - 1)[:, None]
-        return np.where(den > 0, (v1 + v2) ** 2 / den, (n1 + n2 - 2)[:, None])
+        den = v1**2 / d1 + v2**2 / d2
+        return np.where(den > 0, (v1 + v2) ** 2 / den, d1 + d2)
 
 
 def t_group_inference(
@@ -400,11 +442,11 @@ def t_group_inference(
     from swedish_topics.analysis.posterior import rubin_combine
 
     m = moments
-    se_p, df_p = rubin_combine(m.var_mean, m.draw_mean, (m.n - 1)[:, None])
+    se_p, df_p = rubin_combine(m.var_mean, m.draw_mean, m.df)
     low_p, high_p = t_interval(m.mean, se_p, df_p, ci_level=ci_level)
     diff = m.mean - m.rest_mean
     draws = None if m.draw_mean is None else m.draw_mean - m.draw_rest_mean  # type: ignore[operator]
-    df_com = _welch_df(m.var_mean, m.n, m.rest_var_mean, m.rest_n)
+    df_com = _welch_df(m.var_mean, m.df, m.rest_var_mean, (m.rest_n - 1)[:, None])
     se_d, df_d = rubin_combine(m.var_mean + m.rest_var_mean, draws, df_com)
     low_d, high_d = t_interval(diff, se_d, df_d, ci_level=ci_level)
     return {
@@ -446,11 +488,15 @@ def add_inference_columns(
     """
     from swedish_topics.analysis.intervals import t_interval
     from swedish_topics.analysis.multiplicity import by_qvalues, fcr_level
+    from swedish_topics.analysis.score import score_bounds, score_group_inference
 
-    inf = t_group_inference(moments, ci_level=ci_level)
+    if interval == "score":
+        inf = score_group_inference(moments, ci_level=ci_level)
+    else:
+        inf = t_group_inference(moments, ci_level=ci_level)
     gi = {g: i for i, g in enumerate(moments.groups)}
     posterior = moments.draw_mean is not None
-    basis = BASIS_T_POSTERIOR if posterior else BASIS_T
+    basis = _basis(interval, posterior)
     d = inf["differences"]
     p = np.array([d["p_value"][gi[r[facet]], r["topic"] - 1] for r in difference_rows])
     q = by_qvalues(p)
@@ -459,7 +505,7 @@ def add_inference_columns(
     by_key: dict[tuple[int, str], tuple[float, bool]] = {}
     for row, pv, qv, s in zip(difference_rows, p, q, sig, strict=True):
         g, t = gi[row[facet]], row["topic"] - 1
-        if interval == "t" and np.isfinite(d["se"][g, t]) and moments.n[g] >= 2:
+        if interval != "percentile" and np.isfinite(d["se"][g, t]) and moments.n[g] >= 2:
             # a difference of proportions lies in [-1, 1]: a wider t interval is clipped
             row["ci_low"] = max(float(d["low"][g, t]), -1.0)
             row["ci_high"] = min(float(d["high"][g, t]), 1.0)
@@ -468,7 +514,11 @@ def add_inference_columns(
             row["note"] = row["note"].replace("interval widened to contain the estimate", "")
             row["note"] = row["note"].strip("; ")
             row["excludes_zero"] = excludes_zero(row["ci_low"], row["ci_high"])
-        fl, fh = t_interval(d["estimate"][g, t], d["se"][g, t], d["df"][g, t], ci_level=level)
+        if interval == "score":
+            fl, fh = score_bounds(d, g, t, level)
+        else:
+            tl, th = t_interval(d["estimate"][g, t], d["se"][g, t], d["df"][g, t], ci_level=level)
+            fl, fh = float(tl), float(th)
         row.update(
             p_value=float(pv),
             q_value=float(qv),
@@ -480,7 +530,7 @@ def add_inference_columns(
     pr = inf["prevalence"]
     for row in prevalence_rows:
         g, t = gi[row[facet]], row["topic"] - 1
-        if interval == "t" and moments.n[g] >= 2 and np.isfinite(pr["se"][g, t]):
+        if interval != "percentile" and moments.n[g] >= 2 and np.isfinite(pr["se"][g, t]):
             row["ci_low"] = max(float(pr["low"][g, t]), 0.0)  # a proportion lies in [0, 1]
             row["ci_high"] = min(float(pr["high"][g, t]), 1.0)
             row["interval_basis"] = basis

@@ -63,7 +63,7 @@ def _small_groups_caption(rows: Sequence[Mapping[str, Any]], facet: str) -> str:
 
 
 def _interval_text(interval: str, posterior: bool, n_boot: int, ci_level: float, seed: int) -> str:
-    if interval == "t":
+    if interval in ("t", "score"):
         sources = (
             "variation between documents and the topic model's uncertainty about each "
             "document's proportions (posterior draws combined by Rubin's rules)"
@@ -71,6 +71,11 @@ def _interval_text(interval: str, posterior: bool, n_boot: int, ci_level: float,
             else "variation between documents (the model file keeps no posterior, so the "
             "topic model's own uncertainty is not included)"
         )
+        if interval == "score":
+            return (
+                f"a {ci_level:.0%} score interval (the variance of document proportions "
+                f"taken at each value tested, as the Wilson interval does) that reflects {sources}"
+            )
         return f"a {ci_level:.0%} t interval that reflects {sources}"
     return f"a {_interval_words(n_boot, ci_level, seed)} resampling documents"
 
@@ -310,7 +315,8 @@ def group_table_rows(
     diff = differences_by_group(doc_theta, groups, **common)
     interval = str(analysis_cfg.get("interval", "t"))
     fdr = float(analysis_cfg.get("fdr", 0.05))
-    moments = group_moments(doc_theta, groups, doc_draws)
+    moderate = bool(analysis_cfg.get("moderate_variances", True))
+    moments = group_moments(doc_theta, groups, doc_draws, moderate=moderate)
     add_inference_columns(
         prev, diff, moments, facet=facet, ci_level=params["ci_level"], fdr=fdr, interval=interval
     )

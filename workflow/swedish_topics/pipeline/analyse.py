@@ -211,7 +211,7 @@ def posterior_doc_draws(final: FinalModel, analysis_cfg: Mapping[str, Any]) -> n
     from swedish_topics.lda import POSTERIOR_KEY
 
     n_draws = int(analysis_cfg.get("posterior_draws", 0))
-    if n_draws < 2 or analysis_cfg.get("interval", "t") != "t":
+    if n_draws < 2 or analysis_cfg.get("interval", "combined") == "percentile":
         return None
     with np.load(final.model_npz, allow_pickle=False) as data:
         if POSTERIOR_KEY not in data.files:

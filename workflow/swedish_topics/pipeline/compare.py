@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from swedish_topics.pipeline.analyse import PathLike, _Final, posterior_doc_draws
+from swedish_topics.pipeline.analyse import FinalModel, PathLike, posterior_doc_draws
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def effects(
     """
     from swedish_topics.analysis.effects import write_effects_tables
 
-    final = _Final(inputs["model"], inputs["units_tsv"], inputs["validation"])
+    final = FinalModel(inputs["model"], inputs["units_tsv"], inputs["validation"])
     names = effect_variables(cfg)
     columns = _columns_of_docs(inputs["metadata"], final.doc_ids, names)
     paths = dict(zip(cfg["facets"], outputs["effects"], strict=True))
@@ -123,11 +123,12 @@ def _other_model_tables(
     fdr = float(cfg["analysis"].get("fdr", 0.05))
     ci_level = float(cfg["analysis"]["ci_level"])
     theta = np.nan_to_num(doc_theta)
-    fit = fit_effects(design, theta)
+    moderate = bool(cfg["analysis"].get("moderate_variances", True))
+    fit = fit_effects(design, theta, moderate=moderate)
     found: dict[str, dict[tuple[str, int, str, str], tuple[float, float]]] = {}
     for facet in facets:
         table: dict[tuple[str, int, str, str], tuple[float, float]] = {}
-        moments = group_moments(theta, columns[facet])
+        moments = group_moments(theta, columns[facet], moderate=moderate)
         inf = t_group_inference(moments, ci_level=ci_level)["differences"]
         p = np.where(matched[None, :], inf["p_value"], np.nan)
         q = by_qvalues(p.ravel()).reshape(p.shape)
@@ -181,7 +182,7 @@ def robustness(
         choice = json.load(handle)
     k, seed = int(choice["k"]), int(choice["seed"])
     same, neighbours = _neighbour_models(models, k, seed)
-    final = _Final(inputs["model"], inputs["units_tsv"], inputs["validation"])
+    final = FinalModel(inputs["model"], inputs["units_tsv"], inputs["validation"])
     agg = aggregation_matrix(final.unit_theta_by_doc)
     chosen_tt = sio.load_npz(inputs["model"], ["topic_term"])["topic_term"]
     names = effect_variables(cfg)
