@@ -307,6 +307,35 @@ def test_heatmap_colours_each_cell_by_its_group_and_topic(tmp_path: Path, captur
     assert ax.get_ylim() == (2.5, -0.5)  # topic 1 on top, as in the tables
 
 
+def test_heatmap_shows_the_pooled_estimates_from_enough_groups(
+    tmp_path: Path, captured: list
+) -> None:
+    """A facet with at least analysis.pool_figures_from_groups groups: the cells are the
+    pooled means (and the title says so); with fewer groups, the raw means."""
+    groups = {f"K{i:02d}": 3 + i for i in range(25)} | {"Ensam": 1}
+    prev = write_prevalence(tmp_path / "p.csv", "municipality", groups, 2)
+    rows = sio.read_csv(prev)
+    for r in rows:  # pooled: halfway to 0.3
+        r["pooled_mean"] = 0.15 + float(r["mean"]) / 2
+        r["pooled_low"], r["pooled_high"] = r["pooled_mean"] - 0.02, r["pooled_mean"] + 0.02
+    sio.write_csv(prev, rows, list(rows[0]))
+    rows = sio.read_csv(prev)  # as written (rounded)
+    topics = write_topics(tmp_path / "t.csv", 2)
+    for pool_from, column in ((20, "pooled_mean"), (30, "mean"), (None, "mean")):
+        captured.clear()
+        figures.plot_prevalence_heatmap(
+            prev, topics, "municipality", tmp_path / "heat", pool_from_groups=pool_from
+        )
+        ax = captured[0].axes[0]
+        (mesh,) = ax.collections
+        colours = np.asarray(mesh.get_array()).reshape(2, len(groups))
+        got = {(int(r["topic"]), r["municipality"]): float(r[column]) for r in rows}
+        cols = [t.get_text().split(" (n=")[0] for t in ax.get_xticklabels()]
+        for (topic, group), value in got.items():
+            assert colours[topic - 1, cols.index(group)] == pytest.approx(100 * value)
+        assert ("pooled" in ax.get_title()) == (column == "pooled_mean")
+
+
 def _many_groups(n: int) -> dict[str, int]:
     """``n`` municipalities with distinct sizes: Kommun 000 has the most documents."""
     return {f"Kommun {i:03d}": n + 5 - i for i in range(n)} | {"Ensam": 1}

@@ -47,6 +47,7 @@ rule plot_prevalence_by_facet:
         runtime=runtime_light,
     params:
         max_groups=CFG["analysis"]["max_plot_groups"],
+        pool_from_groups=CFG["analysis"]["pool_figures_from_groups"],
     script:
         "../scripts/plot_prevalence_heatmap.py"
 

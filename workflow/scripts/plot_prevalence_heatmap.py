@@ -12,6 +12,7 @@ def main() -> None:
         inputs=dict(snakemake.input.items()),
         facet=snakemake.wildcards.facet,
         max_groups=snakemake.params.max_groups,
+        pool_from_groups=snakemake.params.pool_from_groups,
         out_png=snakemake.output.png,
     )
 

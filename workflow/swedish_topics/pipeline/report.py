@@ -44,13 +44,25 @@ def plot_top_terms(*, inputs: Mapping[str, PathLike], out_png: PathLike) -> None
 
 
 def plot_prevalence_heatmap(
-    *, inputs: Mapping[str, PathLike], facet: str, max_groups: int, out_png: PathLike
+    *,
+    inputs: Mapping[str, PathLike],
+    facet: str,
+    max_groups: int,
+    out_png: PathLike,
+    pool_from_groups: int | None = None,
 ) -> None:
-    """Figure: topic prevalence by group of a categorical facet (the largest groups)."""
+    """Figure: topic prevalence by group of a categorical facet (the largest groups);
+    the partially pooled estimates when the facet has at least ``pool_from_groups``
+    groups (``analysis.pool_figures_from_groups``; None: never)."""
     from swedish_topics import figures
 
     figures.plot_prevalence_heatmap(
-        inputs["prevalence"], inputs["topics"], facet, _stem(out_png), max_groups=max_groups
+        inputs["prevalence"],
+        inputs["topics"],
+        facet,
+        _stem(out_png),
+        max_groups=max_groups,
+        pool_from_groups=pool_from_groups,
     )
 
 
