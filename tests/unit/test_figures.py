@@ -333,7 +333,7 @@ def test_heatmap_shows_the_pooled_estimates_from_enough_groups(
         cols = [t.get_text().split(" (n=")[0] for t in ax.get_xticklabels()]
         for (topic, group), value in got.items():
             assert colours[topic - 1, cols.index(group)] == pytest.approx(100 * value)
-        assert ("pooled" in ax.get_title()) == (column == "pooled_mean")
+        assert ("pooled" in ax.get_title(loc="left")) == (column == "pooled_mean")
 
 
 def _many_groups(n: int) -> dict[str, int]:
