@@ -302,16 +302,10 @@ def _effects_variance_words(acfg: Mapping[str, Any]) -> str:
     )
 
 
-def comparisons_paragraph(cfg: Mapping[str, Any]) -> str:
-    """The comparisons: estimands, model, uncertainty sources, multiplicity, pooling,
-    robustness and the coverage measured by the calibration study (quoted from
-    ``bench/calibration/results.csv``)."""
-    from swedish_topics.analysis.calibration import calibration_sentence, read_calibration
-
-    acfg = cfg["analysis"]
+def _interval_words(acfg: Mapping[str, Any]) -> str:
+    """How the intervals of prevalence and differences are built (methods.md)."""
     level = acfg["ci_level"]
     draws = int(acfg.get("posterior_draws", 0))
-    formula = (acfg.get("effects") or {}).get("formula") or " + ".join(cfg["facets"])
     posterior_words = (
         f"and the topic model's uncertainty about each document's proportions: {draws} "
         "draws of every unit's proportions from its posterior, Dirichlet(α + the "
@@ -322,8 +316,12 @@ def comparisons_paragraph(cfg: Mapping[str, Any]) -> str:
         if draws >= 2
         else "(the model's own uncertainty was left out: analysis.posterior_draws = 0). "
     )
+    single = (
+        "Single-document groups get an interval from resampling that document's units "
+        "and no p-value."
+    )
     if acfg.get("interval", "score") == "score":
-        interval = (
+        return (
             f"{level:.0%} score intervals, built as the Wilson interval of a proportion is: "
             "document proportions get the quasi-binomial variance φ·μ(1 − μ), with the "
             "dispersion φ of each topic pooled over all groups, and the interval is every "
@@ -334,24 +332,38 @@ def comparisons_paragraph(cfg: Mapping[str, Any]) -> str:
             + "This keeps a small group whose documents happened to miss a topic (a low mean "
             "and a low sample variance together) from getting a narrow interval in the "
             "wrong place. The p-value of a difference is the score test at Δ = 0, so an "
-            f"interval excludes 0 exactly when p < {1 - level:.2f}. Single-document groups "
-            "get an interval from resampling that document's units and no p-value."
+            f"interval excludes 0 exactly when p < {1 - level:.2f}. " + single
         )
-    elif acfg.get("interval", "score") == "t":
-        interval = (
+    if acfg.get("interval", "score") == "t":
+        moderated = (
+            "each group's sample variance moderated towards the topic's typical group "
+            "variance (empirical Bayes, Smyth 2004)"
+            if acfg.get("moderate_variances", True)
+            else "each group's own sample variance"
+        )
+        return (
             f"{level:.0%} t intervals whose variance adds the variation between documents "
-            "(sample variance of the group's documents; Welch for a group against the rest) "
+            f"({moderated}; Welch for a group against the rest) "
             + posterior_words
             + "p-values come from the same t statistic, so an interval excludes 0 exactly "
-            f"when p < {1 - level:.2f}. Single-document groups get an interval from "
-            "resampling that document's units and no p-value."
+            f"when p < {1 - level:.2f}. " + single
         )
-    else:
-        interval = (
-            f"{level:.0%} percentile bootstrap intervals ({_fmt_int(acfg['bootstrap'])} "
-            f"replicates resampling documents; seed {acfg['bootstrap_seed']}), which reflect "
-            "variation between documents only; p-values from the corresponding t test."
-        )
+    return (
+        f"{level:.0%} percentile bootstrap intervals ({_fmt_int(acfg['bootstrap'])} "
+        f"replicates resampling documents; seed {acfg['bootstrap_seed']}), which reflect "
+        "variation between documents only; p-values from the corresponding t test."
+    )
+
+
+def comparisons_paragraph(cfg: Mapping[str, Any]) -> str:
+    """The comparisons: estimands, model, uncertainty sources, multiplicity, pooling,
+    robustness and the coverage measured by the calibration study (quoted from
+    ``bench/calibration/results.csv``)."""
+    from swedish_topics.analysis.calibration import calibration_sentence, read_calibration
+
+    acfg = cfg["analysis"]
+    formula = (acfg.get("effects") or {}).get("formula") or " + ".join(cfg["facets"])
+    interval = _interval_words(acfg)
     text = (
         "**Comparisons.** Each document's topic proportions are the token-weighted means of "
         "its units' proportions. Three estimands are reported. *Prevalence* of a topic in a "
@@ -385,7 +397,7 @@ def comparisons_paragraph(cfg: Mapping[str, Any]) -> str:
             else ""
         )
     )
-    quote = calibration_sentence(read_calibration())
+    quote = calibration_sentence(read_calibration(), acfg)
     return text + (" " + quote if quote else "")
 
 

@@ -14,6 +14,7 @@ import csv
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 #: Where the study writes its summary, relative to the repository root.
 RESULTS = Path(__file__).resolve().parents[3] / "bench" / "calibration" / "results.csv"
@@ -60,25 +61,41 @@ def _row(
     return None
 
 
-def calibration_markdown(rows: Sequence[Mapping[str, str]], method: str = "t_posterior") -> str:
+def study_labels(analysis_cfg: Mapping[str, Any] | None = None) -> tuple[str, str]:
+    """The study's labels of the constructions that ``analysis_cfg`` uses (the shipped
+    defaults when None): (prevalence and differences, adjusted effects and trends)."""
+    if analysis_cfg is None:
+        from swedish_topics.config import schema_defaults
+
+        analysis_cfg = schema_defaults()["analysis"]
+    interval = str(analysis_cfg.get("interval", "score"))
+    groups = {"score": "score", "t": "t_posterior", "percentile": "percentile"}[interval]
+    if (analysis_cfg.get("effects") or {}).get("variance", "quasi") == "quasi":
+        effects = "score"
+    else:
+        effects = "t_posterior" if analysis_cfg.get("moderate_variances", True) else "t_unmoderated"
+    return groups, effects
+
+
+def calibration_markdown(
+    rows: Sequence[Mapping[str, str]], labels: tuple[str, str] | None = None
+) -> str:
     """A Markdown table: regime × estimand, coverage (Monte Carlo interval), null calls,
-    FDR, power, MAE; for the shipped interval construction ``method``."""
+    FDR, power, bias, MAE; for the shipped constructions (``labels``, see
+    :func:`study_labels`)."""
     if not rows:
         return ""
+    group_label, effect_label = labels or study_labels()
     lines = [
         "| setting | estimand | coverage of 95 % intervals (MC interval) "
         "| null comparisons called | FDR of `significant` | power (≥ 8 points) "
-        "| mean abs. error |",
-        "|---|---|---|---|---|---|---|",
+        "| bias | mean abs. error |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for regime in REGIME_WORDS:
         for estimand in ESTIMAND_WORDS:
-            r = _row(
-                rows,
-                regime,
-                estimand,
-                method if estimand in ("prevalence", "difference") else "t_posterior",
-            )
+            label = group_label if estimand in ("prevalence", "difference") else effect_label
+            r = _row(rows, regime, estimand, label)
             if r is None:
                 continue
             calls = estimand != "prevalence"  # a prevalence is not tested against 0
@@ -92,66 +109,75 @@ def calibration_markdown(rows: Sequence[Mapping[str, str]], method: str = "t_pos
             lines.append(
                 f"| {REGIME_WORDS[regime]} ({r['n_corpora']} corpora) | {ESTIMAND_WORDS[estimand]} "
                 f"| {_pct(r['coverage'])} % ({_pct(r['coverage_low'])}–{_pct(r['coverage_high'])}) "
-                f"| {null} | {fdr} | {power} "
+                f"| {null} | {fdr} | {power} | {float(r['bias']):+.3f} "
                 f"| {float(r['mae']):.3f} |"
             )
     return "\n".join(lines)
 
 
 METHOD_WORDS = {
-    "t_posterior": "t, documents + model posterior (shipped)",
-    "percentile": "percentile bootstrap over documents (before)",
-    "pooled": "partially pooled (empirical Bayes)",
+    "score": "score intervals (variance at the value tested); effects: quasi-binomial sandwich",
+    "t_posterior": "t intervals, each group's moderated variance; effects: moderated HC2",
+    "t_unmoderated": "t intervals, each group's own variance; effects: HC2 (the previous default)",
+    "percentile": "percentile bootstrap over documents (the first default)",
+    "pooled": "partially pooled (empirical Bayes) prevalence",
 }
 
 
 def calibration_methods_markdown(rows: Sequence[Mapping[str, str]]) -> str:
-    """A Markdown table of the prevalence estimates per regime and method: the shipped
-    t intervals against the percentile bootstrap and the pooled estimate (coverage with
-    its Monte Carlo interval, mean absolute error)."""
+    """A Markdown table of every construction the study ran on the same corpora, per
+    regime: prevalence coverage and error, group − rest coverage, null calls and FDR,
+    and the adjusted effects' coverage and FDR."""
     lines = [
-        "| setting | prevalence estimate and interval | coverage (MC interval) | mean abs. error |",
-        "|---|---|---|---|",
+        "| setting | construction | prevalence: coverage (MC interval), MAE "
+        "| group − rest: coverage, null calls, FDR | adjusted effects: coverage, FDR |",
+        "|---|---|---|---|---|",
     ]
     for regime, words in REGIME_WORDS.items():
         for method, label in METHOD_WORDS.items():
-            r = _row(rows, regime, "prevalence", method)
-            if r is None:
+            p = _row(rows, regime, "prevalence", method)
+            if p is None:
                 continue
+            d = _row(rows, regime, "difference", method)
+            e = _row(rows, regime, "effect", method)
+            diff = (
+                f"{_pct(d['coverage'])} %, {_pct(d['null_call_rate'])} %, {_pct(d['fdr'])} %"
+                if d is not None
+                else "–"
+            )
+            eff = f"{_pct(e['coverage'])} %, {_pct(e['fdr'])} %" if e is not None else "–"
             lines.append(
                 f"| {words} | {label} "
-                f"| {_pct(r['coverage'])} % ({_pct(r['coverage_low'])}–{_pct(r['coverage_high'])}) "
-                f"| {float(r['mae']):.3f} |"
+                f"| {_pct(p['coverage'])} % "
+                f"({_pct(p['coverage_low'])}–{_pct(p['coverage_high'])}), "
+                f"{float(p['mae']):.3f} | {diff} | {eff} |"
             )
     return "\n".join(lines) if len(lines) > 2 else ""
 
 
-def calibration_sentence(rows: Sequence[Mapping[str, str]]) -> str:
-    """One sentence for methods.md quoting prevalence and difference coverage per regime."""
+def calibration_sentence(
+    rows: Sequence[Mapping[str, str]], analysis_cfg: Mapping[str, Any] | None = None
+) -> str:
+    """One sentence for methods.md quoting the coverage per regime of the constructions
+    ``analysis_cfg`` uses (nothing when the study did not run them)."""
+    group_label, effect_label = study_labels(analysis_cfg)
     parts = []
     for regime, words in REGIME_WORDS.items():
-        p = _row(rows, regime, "prevalence", "t_posterior")
-        d = _row(rows, regime, "difference", "t_posterior")
-        e = _row(rows, regime, "effect", "t_posterior")
+        p = _row(rows, regime, "prevalence", group_label)
+        d = _row(rows, regime, "difference", group_label)
+        e = _row(rows, regime, "effect", effect_label)
         if p is None or d is None or e is None:
             continue
         parts.append(
             f"{words}: {_pct(p['coverage'])} % (prevalence), {_pct(d['coverage'])} % "
-            f"(group − rest), {_pct(e['coverage'])} % (adjusted effects)"
+            f"(group − rest; null differences called {_pct(d['null_call_rate'])} %, false "
+            f"discovery rate {_pct(d['fdr'])} %), {_pct(e['coverage'])} % (adjusted effects)"
         )
     if not parts:
         return ""
-    large = _row(rows, "large", "prevalence", "percentile")
-    small = _row(rows, "small_short", "prevalence", "percentile")
-    old_text = (
-        f" The percentile bootstrap over documents alone covered {_pct(large['coverage'])} % "
-        f"and {_pct(small['coverage'])} % of the prevalences in the first two settings."
-        if large is not None and small is not None
-        else ""
-    )
     return (
         "In a calibration study (`bench/calibration`: corpora simulated from LDA's generative "
         "process in real Swedish word forms, with planted group effects, a year trend, null "
         "topics and municipality–year confounding, each run through this workflow with the true "
-        "K), nominal 95 % intervals covered the truth in " + "; ".join(parts) + "." + old_text
+        "K), nominal 95 % intervals covered the truth in " + "; ".join(parts) + "."
     )

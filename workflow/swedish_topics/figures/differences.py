@@ -49,6 +49,7 @@ from swedish_topics.figures._style import (
 from swedish_topics.figures.prevalence import (
     _Cell,
     _group_label,
+    _Groups,
     _read_groups,
     _shown_groups_note,
 )
@@ -146,6 +147,204 @@ def _evidence(row: Mapping[str, str], cell: _Cell) -> tuple[bool, bool]:
     return _has_interval(cell.low, cell.high) and (cell.low > 0 or cell.high < 0), False
 
 
+def _forest_cells(
+    rows: list[dict[str, str]], diff_csv: PathLike, facet: str, spec: _ForestText, shown: _Groups
+) -> tuple[dict[tuple[int, str], tuple[_Cell, bool]], dict[str, int], bool]:
+    """The shown groups' cells (value, interval, whether it is evidence), each group's
+    rest size, and whether the evidence is FDR-based."""
+    cells: dict[tuple[int, str], tuple[_Cell, bool]] = {}
+    n_rest: dict[str, int] = {}
+    any_fdr = False
+    for line, row in enumerate(rows, start=2):
+        if (row.get("n_rest") or "").strip():
+            n_rest[row[facet]] = _int(row, "n_rest", diff_csv, line)
+        cell = _Cell(
+            _num(row, spec.value, diff_csv, line),
+            _num(row, "ci_low", diff_csv, line),
+            _num(row, "ci_high", diff_csv, line),
+        )
+        excludes, fdr_based = _evidence(row, cell)
+        any_fdr = any_fdr or fdr_based
+        if row[facet] in shown.n_docs:
+            cells[(_int(row, "topic", diff_csv, line), row[facet])] = (cell, excludes)
+    return cells, n_rest, any_fdr
+
+
+@dataclass
+class _PanelMarks:
+    """What the panels drew that the legend and footnote must explain."""
+
+    no_interval: bool = False
+    weak: bool = False
+
+
+def _panel_artists(
+    cells: Mapping[tuple[int, str], tuple[_Cell, bool]],
+    group: str,
+    topic_ids: Sequence[int],
+    scale: float,
+    weak: bool,
+    seen: _PanelMarks,
+) -> tuple[dict[str, list[Any]], dict[str, list[Any]], dict[str, list[float]], int]:
+    """One panel's intervals, dots and crosses (no interval), and how many it draws.
+
+    The panel's intervals become one line collection, its dots one scatter call and its
+    crosses another: an artist per topic re-scaled every shared axis each time and was
+    drawn one by one (31 panels x 40 topics: 24 s of 50). An interval from one or very
+    few documents (``weak``) is no evidence of a group difference, even when it excludes
+    zero: it is drawn dashed and hollow, never as a solid finding.
+    """
+    bars: dict[str, list[Any]] = {"xy": [], "colour": [], "lw": [], "ls": []}
+    dots: dict[str, list[Any]] = {"x": [], "y": [], "face": [], "edge": []}
+    crosses: dict[str, list[float]] = {"x": [], "y": []}
+    drawn = 0
+    for i, topic in enumerate(topic_ids):
+        entry = cells.get((topic, group))
+        if entry is None or not math.isfinite(entry[0].mean):
+            continue
+        drawn += 1
+        cell, excludes = entry
+        diff = cell.mean * scale
+        style: LineStyleType = "-"
+        if excludes:
+            colour = POSITIVE if diff > 0 else NEGATIVE
+            face = colour
+            if weak:
+                face, style, seen.weak = "white", (0, (2, 1.5)), True
+        else:
+            colour, face = GREY, "white"
+        if _has_interval(cell.low, cell.high):
+            bars["xy"].append([(cell.low * scale, i), (cell.high * scale, i)])
+            bars["colour"].append(colour)
+            bars["lw"].append(1.6 if excludes else 1.0)
+            bars["ls"].append(style)
+            for key, value in (("x", diff), ("y", i), ("face", face), ("edge", colour)):
+                dots[key].append(value)
+        else:
+            seen.no_interval = True
+            crosses["x"].append(diff)
+            crosses["y"].append(i)
+    return bars, dots, crosses, drawn
+
+
+def _draw_panel(
+    ax: Any,
+    group: str,
+    cells: Mapping[tuple[int, str], tuple[_Cell, bool]],
+    topic_ids: Sequence[int],
+    scale: float,
+    weak: bool,
+    other: Sequence[tuple[float, int]],
+    seen: _PanelMarks,
+) -> None:
+    """Draw one group's panel: zero line, intervals, dots, other models' ticks."""
+    ax.axvline(0, color="black", lw=0.8, zorder=1)
+    bars, dots, crosses, drawn = _panel_artists(cells, group, topic_ids, scale, weak, seen)
+    if bars["xy"]:
+        ax.add_collection(
+            LineCollection(
+                bars["xy"],
+                colors=bars["colour"],
+                linewidths=bars["lw"],
+                linestyles=bars["ls"],
+                capstyle="butt",
+                zorder=2,
+            )
+        )
+    if dots["x"]:
+        ax.scatter(
+            dots["x"],
+            dots["y"],
+            s=22,
+            facecolors=dots["face"],
+            edgecolors=dots["edge"],
+            linewidths=1.0,
+            zorder=3,
+        )
+    if other:
+        ax.scatter(
+            [x for x, _ in other],
+            [yy for _, yy in other],
+            marker="|",
+            s=30,
+            color="black",
+            lw=0.8,
+            zorder=2.5,
+        )
+    if crosses["x"]:
+        ax.scatter(crosses["x"], crosses["y"], marker="x", s=20, color="black", lw=0.9, zorder=3)
+    if not drawn:
+        ax.text(
+            0.5,
+            0.5,
+            "no difference\ncould be estimated",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            color=GREY,
+            fontsize=7,
+        )
+    ax.grid(axis="x", color=LIGHT_GREY, lw=0.5)
+    ax.set_axisbelow(True)
+    ax.tick_params(axis="y", length=0)
+
+
+def _panel_title(group: str, groups: _Groups, spec: _ForestText, n_rest: Mapping[str, int]) -> str:
+    title = _group_label(group, groups)
+    # on its own line: side by side, long names run into the next panel
+    if spec.rest and group in n_rest:
+        title += f"\nvs rest (n={n_rest[group]})"
+    flag_marks = _flag_marks(groups.all_flags())
+    flagged = [f"{flag_marks[f]} {FLAG_SHORT.get(f, f)}" for f in groups.flags.get(group, ())]
+    if flagged:
+        title += "\n" + "; ".join(flagged)
+    return title
+
+
+def _forest_legend(spec: _ForestText, any_fdr: bool, marks: bool, seen: _PanelMarks) -> list[Any]:
+    """The legend's handles: what colour, hollow, dashed, ticks and crosses mean."""
+    why = "FDR-significant" if any_fdr else "interval excludes 0"
+    handles = [
+        Line2D([], [], color=POSITIVE, lw=1.6, label=f"{spec.higher} ({why})", marker="o", ms=4.5),
+        Line2D([], [], color=NEGATIVE, lw=1.6, label=f"{spec.lower} ({why})", marker="o", ms=4.5),
+        Line2D(
+            [],
+            [],
+            color=GREY,
+            mfc="white",
+            lw=1.0,
+            label="not FDR-significant: no evidence" if any_fdr else "interval includes 0",
+            marker="o",
+            ms=4.5,
+        ),
+    ]
+    if marks:
+        handles.append(
+            Line2D(
+                [], [], ls="", marker="|", ms=6, color="black", label="same effect in other models"
+            )
+        )
+    if seen.weak:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=GREY,
+                mfc="white",
+                lw=1.4,
+                ls=(0, (2, 1.5)),
+                label="excludes 0, but from one or few documents: not evidence",
+                marker="o",
+                ms=4.5,
+            )
+        )
+    if seen.no_interval:
+        handles.append(
+            Line2D([], [], ls="", marker="x", ms=4.5, color="black", label="no interval")
+        )
+    return handles
+
+
 def _forest(
     rows: list[dict[str, str]],
     diff_csv: PathLike,
@@ -162,21 +361,7 @@ def _forest(
     topics = read_topics(topics_csv)
     all_groups, topic_ids = _read_groups(rows, diff_csv, facet)
     groups = all_groups.largest(max_groups)
-    cells: dict[tuple[int, str], tuple[_Cell, bool]] = {}
-    n_rest: dict[str, int] = {}
-    any_fdr = False
-    for line, row in enumerate(rows, start=2):
-        if (row.get("n_rest") or "").strip():
-            n_rest[row[facet]] = _int(row, "n_rest", diff_csv, line)
-        cell = _Cell(
-            _num(row, spec.value, diff_csv, line),
-            _num(row, "ci_low", diff_csv, line),
-            _num(row, "ci_high", diff_csv, line),
-        )
-        excludes, fdr_based = _evidence(row, cell)
-        any_fdr = any_fdr or fdr_based
-        if row[facet] in groups.n_docs:
-            cells[(_int(row, "topic", diff_csv, line), row[facet])] = (cell, excludes)
+    cells, n_rest, any_fdr = _forest_cells(rows, diff_csv, facet, spec, groups)
     scale = _share_scale(
         [abs(c.low) for c, _ in cells.values()] + [abs(c.high) for c, _ in cells.values()]
     )
@@ -186,182 +371,28 @@ def _forest(
     panel_h = 0.8 + (0.32 if two_line else 0.18) * n_topics
     fig, panel = _new_figure(2.6 + 2.0 * ncols, panel_h * nrows + 0.5)
     axes = _subplots(panel, n_groups, ncols, sharex=True, sharey=True)
-    y = np.arange(n_topics)
-    any_no_interval = False
-    any_weak = False
+    seen = _PanelMarks()
     for ax, group in zip(axes, groups.order, strict=True):
-        ax.axvline(0, color="black", lw=0.8, zorder=1)
-        # An interval from one or very few documents is no evidence of a group difference,
-        # even when it excludes zero: draw it dashed and hollow, never as a solid finding.
-        weak = bool(groups.flags.get(group))
-        drawn = 0
-        # The panel's intervals are one line collection, its dots one scatter call and
-        # its crosses another: an artist per topic re-scaled every shared axis each time
-        # and was drawn one by one (31 panels x 40 topics: 24 s of 50).
-        bars: dict[str, list[Any]] = {"xy": [], "colour": [], "lw": [], "ls": []}
-        dots: dict[str, list[Any]] = {"x": [], "y": [], "face": [], "edge": []}
-        crosses: dict[str, list[float]] = {"x": [], "y": []}
-        for i, topic in enumerate(topic_ids):
-            entry = cells.get((topic, group))
-            if entry is None or not math.isfinite(entry[0].mean):
-                continue
-            drawn += 1
-            cell, excludes = entry
-            diff = cell.mean * scale
-            style: LineStyleType = "-"
-            if excludes:
-                colour = POSITIVE if diff > 0 else NEGATIVE
-                face = colour
-                if weak:
-                    face, style, any_weak = "white", (0, (2, 1.5)), True
-            else:
-                colour, face = GREY, "white"
-            if _has_interval(cell.low, cell.high):
-                bars["xy"].append([(cell.low * scale, i), (cell.high * scale, i)])
-                bars["colour"].append(colour)
-                bars["lw"].append(1.6 if excludes else 1.0)
-                bars["ls"].append(style)
-                for key, value in (("x", diff), ("y", i), ("face", face), ("edge", colour)):
-                    dots[key].append(value)
-            else:
-                any_no_interval = True
-                crosses["x"].append(diff)
-                crosses["y"].append(i)
-        if bars["xy"]:
-            ax.add_collection(
-                LineCollection(
-                    bars["xy"],
-                    colors=bars["colour"],
-                    linewidths=bars["lw"],
-                    linestyles=bars["ls"],
-                    capstyle="butt",
-                    zorder=2,
-                )
-            )
-        if dots["x"]:
-            ax.scatter(
-                dots["x"],
-                dots["y"],
-                s=22,
-                facecolors=dots["face"],
-                edgecolors=dots["edge"],
-                linewidths=1.0,
-                zorder=3,
-            )
         other = [
             (v * scale, i)
             for i, topic in enumerate(topic_ids)
             for v in (marks or {}).get((topic, group), ())
             if math.isfinite(v)
         ]
-        if other:
-            ax.scatter(
-                [x for x, _ in other],
-                [yy for _, yy in other],
-                marker="|",
-                s=30,
-                color="black",
-                lw=0.8,
-                zorder=2.5,
-            )
-        if crosses["x"]:
-            ax.scatter(
-                crosses["x"], crosses["y"], marker="x", s=20, color="black", lw=0.9, zorder=3
-            )
-        if not drawn:
-            ax.text(
-                0.5,
-                0.5,
-                "no difference\ncould be estimated",
-                transform=ax.transAxes,
-                ha="center",
-                va="center",
-                color=GREY,
-                fontsize=7,
-            )
-        title = _group_label(group, groups)
-        # on its own line: side by side, long names run into the next panel
-        if spec.rest and group in n_rest:
-            title += f"\nvs rest (n={n_rest[group]})"
-        flag_marks = _flag_marks(groups.all_flags())
-        flagged = [f"{flag_marks[f]} {FLAG_SHORT.get(f, f)}" for f in groups.flags.get(group, ())]
-        if flagged:
-            title += "\n" + "; ".join(flagged)
-        ax.set_title(title, loc="left")
-        ax.grid(axis="x", color=LIGHT_GREY, lw=0.5)
-        ax.set_axisbelow(True)
-        ax.tick_params(axis="y", length=0)
+        weak = bool(groups.flags.get(group))
+        _draw_panel(ax, group, cells, topic_ids, scale, weak, other, seen)
+        ax.set_title(_panel_title(group, groups, spec, n_rest), loc="left")
     names = [
         _wrap(topic_name(t, topics, 64), 32) if two_line else topic_name(t, topics, 32)
         for t in topic_ids
     ]
-    axes[0].set_yticks(y, names)
+    axes[0].set_yticks(np.arange(n_topics), names)
     axes[0].set_ylim(n_topics - 0.5, -0.5)
     clipped = _set_xlim(axes[0], cells, groups.flags, scale)
     for ax in axes[-ncols:]:
         ax.set_xlabel(spec.xlabel)
-    why = "FDR-significant" if any_fdr else "interval excludes 0"
-    handles = [
-        Line2D(
-            [],
-            [],
-            color=POSITIVE,
-            marker="o",
-            ms=4.5,
-            lw=1.6,
-            label=f"{spec.higher} ({why})",
-        ),
-        Line2D(
-            [],
-            [],
-            color=NEGATIVE,
-            marker="o",
-            ms=4.5,
-            lw=1.6,
-            label=f"{spec.lower} ({why})",
-        ),
-        Line2D(
-            [],
-            [],
-            color=GREY,
-            marker="o",
-            ms=4.5,
-            mfc="white",
-            lw=1.0,
-            label="not FDR-significant: no evidence" if any_fdr else "interval includes 0",
-        ),
-    ]
-    if marks:
-        handles.append(
-            Line2D(
-                [], [], ls="", marker="|", ms=6, color="black", label="same effect in other models"
-            )
-        )
-    if any_weak:
-        handles.append(
-            Line2D(
-                [],
-                [],
-                color=GREY,
-                marker="o",
-                ms=4.5,
-                mfc="white",
-                lw=1.4,
-                ls=(0, (2, 1.5)),
-                label="excludes 0, but from one or few documents: not evidence",
-            )
-        )
-    if any_no_interval:
-        handles.append(
-            Line2D([], [], ls="", marker="x", ms=4.5, color="black", label="no interval")
-        )
-    _figure_legend(fig, panel, handles)
-    panel.suptitle(
-        spec.title,
-        x=0.01,
-        ha="left",
-        fontweight="bold",
-    )
+    _figure_legend(fig, panel, _forest_legend(spec, any_fdr, bool(marks), seen))
+    panel.suptitle(spec.title, x=0.01, ha="left", fontweight="bold")
     notes = [
         spec.dot,
         _shown_groups_note(all_groups, groups, facet, diff_csv),
@@ -369,7 +400,7 @@ def _forest(
         FDR_CAVEAT if any_fdr else INTERVAL_CAVEAT,
         _flag_footnote(groups.all_flags()),
         f"{WIDENED_TEXT}." if groups.widened else "",
-        f"×: {NO_INTERVAL_TEXT}." if any_no_interval else "",
+        f"×: {NO_INTERVAL_TEXT}." if seen.no_interval else "",
         "Intervals of flagged groups run past the axis where cut off." if clipped else "",
     ]
     return _style._save(fig, out_stem, footnote=" ".join(n for n in notes if n))
