@@ -124,7 +124,8 @@ CELL_FLAGS = frozenset({"no_interval", "widened"})
 NO_INTERVAL_TEXT = "nothing could be resampled (e.g. a single text unit), so no interval is shown"
 INTERVAL_CAVEAT = (
     "A bootstrap interval describes variation between documents (or units), not topic-model "
-    "uncertainty; a t interval from documents + model posterior includes both. Intervals are "
+    "uncertainty; a score or t interval from documents + model posterior includes both. "
+    "Intervals are "
     "not adjusted for multiple comparisons (the tables' q_value is)."
 )
 WIDENED_TEXT = (
@@ -483,12 +484,11 @@ def _basis_footnote(basis_by_group: Mapping[str, str], ci_word: str = "Intervals
         return ""
 
     def how(basis: str) -> str:
-        # t intervals (analysis.interval: t) are not a bootstrap
-        return (
-            f"t interval from {basis.split(' (t')[0]}"
-            if "(t" in basis
-            else f"bootstrap over {basis}"
-        )
+        # score and t intervals (analysis.interval) are not a bootstrap
+        for word in ("score", "t"):
+            if f"({word}" in basis:
+                return f"{word} interval from {basis.split(f' ({word}')[0]}"
+        return f"bootstrap over {basis}"
 
     if len(by_basis) == 1:
         return f"{ci_word}: {how(next(iter(by_basis)))}."

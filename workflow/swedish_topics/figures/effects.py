@@ -50,8 +50,8 @@ def plot_effects(
         higher="rising" if numeric else "above the average group",
         lower="falling" if numeric else "below the average group",
         dot=(
-            "Dot: the regression estimate with its t interval (documents and the topic "
-            "model's posterior); n = documents behind the estimate."
+            "Dot: the regression estimate with its t interval (a sandwich variance from the "
+            "documents, and the topic model's posterior); n = documents behind the estimate."
         ),
         rest=False,
     )
