@@ -8,17 +8,25 @@ compare_groups (municipality) and effects, with the shipped defaults of
 ``config/config.yaml``. Snakemake is not needed per corpus. The estimated topics are
 matched one-to-one to the true topics (Hungarian matching on the cosine similarity of
 topic-word distributions over the true lemmas), and every table cell is scored against
-the truth. ``compare_groups`` runs twice: the default (``analysis.interval: t`` with
-posterior draws) and the earlier percentile bootstrap, so the two constructions are
-compared on the same corpora.
+the truth. ``compare_groups`` (and ``effects``) run again with every alternative of
+:data:`ALTERNATIVES` (the percentile bootstrap; t intervals and the HC2 sandwich from
+moderated and from each group's own variances), so that the shipped constructions are
+compared with them on the same corpora.
 
-Run::
+Run (two processes on two cores, with different seeds, then merged)::
 
-    PYTHONPATH=workflow:. python bench/calibration/study.py --corpora 100 \\
-        --out bench/calibration/results.csv
+    PYTHONPATH=workflow:. python bench/calibration/study.py --corpora 500 --first-seed 1 \\
+        --budget-minutes 40 --out /tmp/a/results.csv --scratch /tmp/a &
+    PYTHONPATH=workflow:. python bench/calibration/study.py --corpora 500 --first-seed 1001 \\
+        --budget-minutes 40 --out /tmp/b/results.csv --scratch /tmp/b &
+    wait
+    PYTHONPATH=workflow:. python bench/calibration/study.py --merge /tmp/a/results_cells.csv.gz \\
+        /tmp/b/results_cells.csv.gz --out bench/calibration/results.csv
 
 It writes ``results.csv`` (regime × estimand × method × group-size bin) and
-``cells.csv.gz`` beside it (every scored cell, for other summaries).
+``<out>_cells.csv.gz`` beside it (every scored cell, for other summaries). Run it from a
+checkout that nobody edits meanwhile (a git worktree): every corpus reads
+``config/config.yaml`` afresh.
 """
 
 from __future__ import annotations
@@ -569,6 +577,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="stop starting new corpora after this long (round-robin over regimes)",
     )
     parser.add_argument(
+        "--merge",
+        nargs="+",
+        type=Path,
+        default=None,
+        help="run no corpus; summarise the cells of these files (e.g. of parallel runs) into --out",
+    )
+    parser.add_argument(
         "--summarise-only",
         action="store_true",
         help="run no corpus; rewrite --out from the cells file beside it",
@@ -581,6 +596,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     done = {c["corpus"] for c in cells}
     started = time.perf_counter()
     chash = config_hash()
+    if args.merge:
+        merged = [c for path in args.merge for c in read_cells(path)]
+        write_results(args.out, summarise(merged, chash))
+        logger.info("%d cells from %d files; summary in %s", len(merged), len(args.merge), args.out)
+        return
     if args.summarise_only:
         write_results(args.out, summarise(cells, chash))
         return
