@@ -17,8 +17,9 @@ A chosen topic whose best match is below :data:`MATCH_THRESHOLD` is unmatched in
 model (the comparison does not hold there). In each matched model the documents'
 proportions of the matched topics are recomputed from that model's ``theta`` and the
 differences and adjusted effects are refitted with the same code as the chosen model's
-(:func:`~swedish_topics.analysis.groups.t_group_inference`,
-:func:`~swedish_topics.analysis.effects.fit_effects`; sampling variance only, no
+(:func:`~swedish_topics.analysis.score.score_group_inference` or
+:func:`~swedish_topics.analysis.groups.t_group_inference`, as ``analysis.interval``
+says, and :func:`~swedish_topics.analysis.effects.fit_effects`; sampling variance only, no
 posterior draws, to keep the step fast). A comparison *holds* in a model when its
 estimate has the same sign and its q-value (Benjamini–Yekutieli over that model's
 table) is at most ``analysis.fdr``.

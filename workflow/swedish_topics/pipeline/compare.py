@@ -119,17 +119,22 @@ def _other_model_tables(
 
     from swedish_topics.analysis import by_qvalues, group_moments, t_group_inference
     from swedish_topics.analysis.effects import effect_rows, fit_effects
+    from swedish_topics.analysis.score import score_group_inference
 
-    fdr = float(cfg["analysis"].get("fdr", 0.05))
-    ci_level = float(cfg["analysis"]["ci_level"])
+    acfg = cfg["analysis"]
+    fdr = float(acfg.get("fdr", 0.05))
+    ci_level = float(acfg["ci_level"])
     theta = np.nan_to_num(doc_theta)
-    moderate = bool(cfg["analysis"].get("moderate_variances", True))
-    fit = fit_effects(design, theta, moderate=moderate)
+    moderate = bool(acfg.get("moderate_variances", True))
+    variance = str((acfg.get("effects") or {}).get("variance", "quasi"))
+    fit = fit_effects(design, theta, moderate=moderate, variance=variance)
+    # the same test as the chosen model's tables (score, or t for t and percentile)
+    infer = score_group_inference if acfg.get("interval") == "score" else t_group_inference
     found: dict[str, dict[tuple[str, int, str, str], tuple[float, float]]] = {}
     for facet in facets:
         table: dict[tuple[str, int, str, str], tuple[float, float]] = {}
         moments = group_moments(theta, columns[facet], moderate=moderate)
-        inf = t_group_inference(moments, ci_level=ci_level)["differences"]
+        inf = infer(moments, ci_level=ci_level)["differences"]
         p = np.where(matched[None, :], inf["p_value"], np.nan)
         q = by_qvalues(p.ravel()).reshape(p.shape)
         for gi, g in enumerate(moments.groups):
