@@ -349,6 +349,7 @@ def score_corpus(
                     "reference": float(truth.reference[t]) if estimand == "prevalence" else 0.0,
                     "excludes_zero": (_f(r["ci_low"]) > 0) or (_f(r["ci_high"]) < 0),
                     "significant": r.get("significant", "") == "true",
+                    "p_value": _f(r.get("p_value", "")),
                     "table": f"{corpus_id}/{estimand}/{method}",
                 }
             )
@@ -551,7 +552,17 @@ def read_cells(path: Path) -> list[dict[str, Any]]:
     with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
         for r in csv.DictReader(handle):
             r2: dict[str, Any] = dict(r)
-            for key in ("estimate", "low", "high", "truth", "reference", "min_similarity"):
+            for key in (
+                "estimate",
+                "low",
+                "high",
+                "truth",
+                "reference",
+                "min_similarity",
+                "p_value",
+            ):
+                if key not in r:
+                    continue
                 r2[key] = float(r[key]) if r[key] not in ("", "nan") else float("nan")
             r2["n_docs"] = int(r["n_docs"])
             r2["topic"] = int(r["topic"])
