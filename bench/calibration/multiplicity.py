@@ -47,9 +47,9 @@ def rates(cells: list[dict], method: str, fdr: float = 0.05) -> dict[tuple[str, 
 
     tables: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
     for c in cells:
-        if c["method"] == method and c["estimand"] in ("difference", "effect"):
-            if np.isfinite(c.get("p_value", float("nan"))):
-                tables[(c["regime"], c["estimand"], c["corpus"])].append(c)
+        tested = np.isfinite(c.get("p_value", float("nan")))
+        if c["method"] == method and c["estimand"] in ("difference", "effect") and tested:
+            tables[(c["regime"], c["estimand"], c["corpus"])].append(c)
     out: dict[tuple[str, str], dict] = defaultdict(lambda: defaultdict(list))
     for (regime, estimand, _corpus), rows in tables.items():
         p = np.array([r["p_value"] for r in rows])
