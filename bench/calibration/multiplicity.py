@@ -42,25 +42,37 @@ def bh_qvalues(p: np.ndarray) -> np.ndarray:
 
 
 def rates(cells: list[dict], method: str, fdr: float = 0.05) -> dict[tuple[str, str], dict]:
-    """Per (regime, estimand): FDR and power of BY and BH, and unadjusted power."""
+    """Per (regime, estimand): FDR and power of BY and BH, and unadjusted power.
+
+    Cells written before the ``p_value`` column give BY from their ``significant`` and
+    the unadjusted test from ``excludes_zero`` (the same test at 5 %), and no BH (NaN).
+    """
     from swedish_topics.analysis.multiplicity import by_qvalues
 
     tables: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
     for c in cells:
-        tested = np.isfinite(c.get("p_value", float("nan")))
-        if c["method"] == method and c["estimand"] in ("difference", "effect") and tested:
+        if c["method"] == method and c["estimand"] in ("difference", "effect"):
             tables[(c["regime"], c["estimand"], c["corpus"])].append(c)
     out: dict[tuple[str, str], dict] = defaultdict(lambda: defaultdict(list))
     for (regime, estimand, _corpus), rows in tables.items():
-        p = np.array([r["p_value"] for r in rows])
+        p = np.array([r.get("p_value", np.nan) for r in rows])
+        have_p = bool(np.isfinite(p).any())
         truth = np.array([r["truth"] for r in rows])
         est = np.array([r["estimate"] for r in rows])
         false = (np.abs(truth) < 1e-12) | (np.sign(est) != np.sign(truth))
         strong = np.abs(truth) >= POWER_MIN
         right = np.sign(est) == np.sign(truth)
         acc = out[(regime, estimand)]
-        for name, q in (("BY", by_qvalues(p)), ("BH", bh_qvalues(p)), ("none", p)):
-            sig = np.nan_to_num(q, nan=1.0) <= fdr
+        calls = {
+            "BY": by_qvalues(p) <= fdr if have_p else np.array([r["significant"] for r in rows]),
+            "BH": bh_qvalues(p) <= fdr if have_p else None,
+            "none": p <= fdr if have_p else np.array([r["excludes_zero"] for r in rows]),
+        }
+        for name, sig in calls.items():
+            if sig is None:
+                acc[f"fdp_{name}"].append(np.nan)
+                acc[f"found_{name}"].append(0)
+                continue
             acc[f"fdp_{name}"].append(float((sig & false).sum() / sig.sum()) if sig.any() else 0.0)
             acc[f"found_{name}"].append(int((sig & strong & right).sum()))
         acc["strong"].append(int(strong.sum()))
@@ -70,7 +82,12 @@ def rates(cells: list[dict], method: str, fdr: float = 0.05) -> dict[tuple[str, 
         summary[key] = {
             "tables": len(acc["strong"]),
             **{f"fdr_{m}": float(np.mean(acc[f"fdp_{m}"])) for m in ("BY", "BH", "none")},
-            **{f"power_{m}": sum(acc[f"found_{m}"]) / n for m in ("BY", "BH", "none")},
+            **{
+                f"power_{m}": sum(acc[f"found_{m}"]) / n
+                if np.isfinite(acc[f"fdp_{m}"]).any()
+                else float("nan")
+                for m in ("BY", "BH", "none")
+            },
         }
     return summary
 
