@@ -98,6 +98,17 @@ def time_robustness(cfg: dict[str, Any], results: Path, out: Path) -> float:
     return time.perf_counter() - started
 
 
+def _known_to(package_root: Path, cfg: dict[str, Any]) -> dict[str, Any]:
+    """``cfg`` without the top-level sections the baseline's schema does not know (it
+    refuses unknown keys; sections added since, e.g. ``sensitivity``, do not concern the
+    comparison stage)."""
+    schema = yaml.safe_load(
+        (package_root / "workflow" / "schemas" / "config.schema.yaml").read_text(encoding="utf-8")
+    )
+    known = set(schema.get("properties", {}))
+    return {k: v for k, v in cfg.items() if k in known}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--results", type=Path, required=True)
@@ -115,7 +126,7 @@ def main() -> None:
         )
         subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
         out = Path(tmp)
-        before = run_stage(old, cfg, args.results, out / "old")
+        before = run_stage(old, _known_to(old, cfg), args.results, out / "old")
         after = run_stage(REPO, cfg, args.results, out / "new")
         robust = time_robustness(cfg, args.results, out)
     base = before["compare_groups"] + before["trend"]
