@@ -158,7 +158,9 @@ rule sensitivity_effects:
     output:
         effects=[sres("tables", f"effects_by_{f}.csv") for f in FACETS],
         effects_other=[
-            sres("tables", f"effects_by_{f}.{e}") for f in FACETS for e in ("tex", "md")
+            sres("tables", f"effects_by_{f}.{e}")
+            for f in FACETS
+            for e in ("tex", "md")
         ],
     log:
         log("sensitivity_{variant}_effects"),
