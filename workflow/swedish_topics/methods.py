@@ -374,7 +374,14 @@ def comparisons_paragraph(cfg: Mapping[str, Any]) -> str:
         f"on {formula}, categorical variables in deviation (sum-to-zero) coding, so that a "
         "group's effect is its difference from the unweighted average of the groups with "
         "the other terms held fixed, and numeric facets as linear slopes (the average change "
-        "per unit, e.g. per year); "
+        "per unit, e.g. per year)"
+        + (
+            "; a natural-spline term ns(x, df) (Harrell's restricted cubic spline, knots at "
+            "his default quantiles) is reported as its average slope, the mean over the "
+            "documents of the fitted curve's derivative; "
+            if "ns(" in formula
+            else "; "
+        )
         + _effects_variance_words(acfg)
         + "Intervals of prevalence and differences are "
         + interval

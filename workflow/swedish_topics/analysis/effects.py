@@ -70,6 +70,7 @@ EFFECT_COLUMNS = (
 )
 
 _NAME = re.compile(r"^(C\()?([A-Za-z_][A-Za-z0-9_]*)\)?$")
+_SPLINE = re.compile(r"^ns\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,\s*(?:df\s*=\s*)?(\d+)\s*\)$")
 
 
 @dataclass(frozen=True)
@@ -78,10 +79,14 @@ class Term:
 
     variables: tuple[str, ...]
     forced_categorical: frozenset[str] = field(default_factory=frozenset)
+    #: ``ns(x, df)``: a natural spline with this many degrees of freedom (0: linear).
+    spline_df: int = 0
 
     @property
     def label(self) -> str:
-        """The term as written in the tables (``a`` or ``a:b``)."""
+        """The term as written in the tables (``a``, ``a:b`` or ``ns(a, 3)``)."""
+        if self.spline_df:
+            return f"ns({self.variables[0]}, {self.spline_df})"
         return ":".join(self.variables)
 
 
@@ -103,6 +108,21 @@ def parse_formula(formula: str | None, facets: Sequence[str] = ()) -> list[Term]
     terms: list[Term] = []
     for chunk in text.split("+"):
         chunk = chunk.strip()
+        spline = _SPLINE.match(chunk)
+        if spline is not None:
+            if int(spline.group(2)) < 1:
+                raise ConfigError(
+                    f"analysis.effects.formula {formula!r}: {chunk!r} needs at least 1 degree "
+                    "of freedom, e.g. ns(year, 3)."
+                )
+            terms.append(Term((spline.group(1),), spline_df=int(spline.group(2))))
+            continue
+        if "ns(" in chunk:
+            raise ConfigError(
+                f"analysis.effects.formula {formula!r}: the term {chunk!r} is not understood. "
+                "A natural spline is written ns(column, df), e.g. ns(year, 3), as a term of "
+                "its own (not inside an interaction)."
+            )
         op = "*" if "*" in chunk else ":"
         parts = [p.strip() for p in chunk.split(op)]
         names, forced = [], set()
@@ -198,17 +218,31 @@ def build_design(
         Variables that enter linearly (unless forced categorical with ``C()``).
     """
     forced = set().union(*(t.forced_categorical for t in terms)) if terms else set()
+    splined = {t.variables[0] for t in terms if t.spline_df}
     variables = {
-        name: _variable(name, vals, numeric=name in numeric, forced_categorical=name in forced)
+        name: _variable(
+            name,
+            vals,
+            numeric=name in numeric or name in splined,
+            forced_categorical=name in forced,
+        )
         for name, vals in columns.items()
     }
+    slopes: dict[str, np.ndarray] = {}  # spline term label → its average-slope weights
     n = len(next(iter(columns.values()))) if columns else 0
     blocks: list[np.ndarray] = [np.ones((n, 1))]
     spans: list[tuple[Term, int, int]] = []
     start = 1
     for term in terms:
         block = np.ones((n, 1))
-        for name in term.variables:
+        if term.spline_df:
+            from swedish_topics.analysis.splines import average_slope_contrast, natural_spline_basis
+
+            block, derivative, _knots = natural_spline_basis(
+                variables[term.variables[0]].codes, term.spline_df
+            )
+            slopes[term.label] = average_slope_contrast(derivative)
+        for name in () if term.spline_df else term.variables:
             cols = _columns_of(variables[name])
             block = (block[:, :, None] * cols[:, None, :]).reshape(n, -1)
         blocks.append(block)
@@ -222,7 +256,10 @@ def build_design(
             continue  # categorical × categorical: in the model, not reported
         if not cats:
             c = np.zeros(x.shape[1])
-            c[lo] = 1.0
+            if term.label in slopes:  # a spline: its average slope
+                c[lo:hi] = slopes[term.label]
+            else:
+                c[lo] = 1.0
             contrasts.append((term, "", "slope", c, n))
             continue
         var = cats[0]
