@@ -202,8 +202,6 @@ def run_workflow(folder: Path, k: int, *, percentile: bool = True) -> dict[str, 
     return tables
 
 
-#: Label of a construction in results.csv, by ``analysis.interval``.
-LABELS = {"score": "score", "t": "t_posterior", "percentile": "percentile"}
 #: The alternatives the defaults were chosen against: table suffix → (analysis changes,
 #: label, whether the effects are refitted). The one equal to the shipped default is
 #: skipped.
@@ -221,21 +219,6 @@ ALTERNATIVES: dict[str, tuple[dict[str, Any], str, bool]] = {
         True,
     ),
 }
-
-
-def shipped_label(cfg: Mapping[str, Any] | None = None) -> str:
-    """results.csv's label of the shipped interval construction."""
-    cfg = shipped_config() if cfg is None else cfg
-    return LABELS[str(cfg["analysis"]["interval"])]
-
-
-def shipped_effect_label(cfg: Mapping[str, Any] | None = None) -> str:
-    """results.csv's label of the shipped variance of the adjusted effects."""
-    cfg = shipped_config() if cfg is None else cfg
-    acfg = cfg["analysis"]
-    if (acfg.get("effects") or {}).get("variance", "quasi") == "quasi":
-        return "score"
-    return "t_posterior" if acfg.get("moderate_variances", True) else "t_unmoderated"
 
 
 def _changed(analysis: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -354,7 +337,10 @@ def score_corpus(
                 }
             )
 
-    shipped = shipped_label()
+    from swedish_topics.analysis.calibration import study_labels
+
+    # results.csv's labels of the shipped constructions (groups; effects and trends)
+    shipped, shipped_effects = study_labels(shipped_config()["analysis"])
     methods = [("", shipped)] + [(sfx, label) for sfx, (_c, label, _r) in ALTERNATIVES.items()]
     for suffix, method in methods:
         if f"prevalence{suffix}" not in tables:
@@ -385,7 +371,7 @@ def score_corpus(
             "difference",
             lambda r, t: truth.difference[gi[r["municipality"]], t],
         )
-    effect_methods = [("", shipped_effect_label())] + [
+    effect_methods = [("", shipped_effects)] + [
         (sfx, label) for sfx, (_c, label, refit) in ALTERNATIVES.items() if refit
     ]
     for suffix, method in effect_methods:
@@ -402,7 +388,7 @@ def score_corpus(
         )
     add(
         "trend",
-        shipped_effect_label(),
+        shipped_effects,
         _read(tables["effects_year"]),
         "estimate",
         lambda r, t: truth.trend[t] if r["term"] == "year" else None,
