@@ -26,28 +26,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from study import POWER_MIN, read_cells
 
 
-def bh_qvalues(p: np.ndarray) -> np.ndarray:
-    """Benjamini–Hochberg adjusted p-values, ``min_{j >= i} min(1, p_(j) m / j)``
-    (NaN stays NaN and does not count)."""
-    p = np.asarray(p, dtype=np.float64)
-    q = np.full(p.shape, np.nan)
-    ok = np.flatnonzero(np.isfinite(p))
-    if len(ok) == 0:
-        return q
-    order = ok[np.argsort(p[ok], kind="stable")]
-    m = len(order)
-    raw = p[order] * m / np.arange(1, m + 1)
-    q[order] = np.minimum(np.minimum.accumulate(raw[::-1])[::-1], 1.0)
-    return q
-
-
 def rates(cells: list[dict], method: str, fdr: float = 0.05) -> dict[tuple[str, str], dict]:
     """Per (regime, estimand): FDR and power of BY and BH, and unadjusted power.
 
     Cells written before the ``p_value`` column give BY from their ``significant`` and
     the unadjusted test from ``excludes_zero`` (the same test at 5 %), and no BH (NaN).
     """
-    from swedish_topics.analysis.multiplicity import by_qvalues
+    from swedish_topics.analysis.multiplicity import bh_qvalues, by_qvalues
 
     tables: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
     for c in cells:

@@ -117,6 +117,21 @@ def test_by_qvalues_match_the_definition() -> None:
     assert np.allclose(q, expected)
 
 
+def test_bh_qvalues_match_the_definition_and_by_adds_its_factor() -> None:
+    from swedish_topics.analysis.multiplicity import bh_qvalues, harmonic
+
+    rng = np.random.default_rng(4)
+    p = np.append(rng.uniform(size=25) ** 3, np.nan)
+    q = bh_qvalues(p)
+    ok = p[:-1]
+    order = np.argsort(ok)
+    for rank, i in enumerate(order, start=1):
+        expected = min(1.0, min(ok[order[j - 1]] * 25 / j for j in range(rank, 26)))
+        assert q[i] == pytest.approx(expected)
+    assert np.isnan(q[-1])
+    assert np.allclose(an.by_qvalues(p)[:-1], np.minimum(1.0, q[:-1] * harmonic(25)))
+
+
 def test_by_controls_the_false_discovery_rate_for_proportions() -> None:
     """Simulated tables of group − rest differences (compositions: negatively dependent
     tests) with a few planted differences: the share of false discoveries stays ≤ 5 %."""

@@ -34,6 +34,20 @@ def by_qvalues(p_values: np.ndarray) -> np.ndarray:
     ``q_(i) = min_{j >= i} min(1, p_(j) m c(m) / j)`` over the ``m`` finite p-values in
     ascending order; NaN stays NaN.
     """
+    return _step_up(p_values, by_factor=True)
+
+
+def bh_qvalues(p_values: np.ndarray) -> np.ndarray:
+    """Benjamini–Hochberg q-values, ``min_{j >= i} min(1, p_(j) m / j)`` (NaN stays NaN).
+
+    Not used by the workflow (see the module docstring); the calibration study measures
+    what it would gain (``bench/calibration/multiplicity.py``).
+    """
+    return _step_up(p_values, by_factor=False)
+
+
+def _step_up(p_values: np.ndarray, *, by_factor: bool) -> np.ndarray:
+    """The step-up adjusted p-values, with or without the BY factor ``c(m)``."""
     p = np.asarray(p_values, dtype=np.float64)
     q = np.full(p.shape, np.nan)
     ok = np.flatnonzero(np.isfinite(p))
@@ -41,7 +55,8 @@ def by_qvalues(p_values: np.ndarray) -> np.ndarray:
     if m == 0:
         return q
     order = ok[np.argsort(p[ok], kind="stable")]
-    raw = p[order] * m * harmonic(m) / np.arange(1, m + 1)
+    factor = harmonic(m) if by_factor else 1.0
+    raw = p[order] * m * factor / np.arange(1, m + 1)
     q[order] = np.minimum(1.0, np.minimum.accumulate(raw[::-1])[::-1])
     return q
 
