@@ -11,22 +11,22 @@ import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "bench" / "calibration"))
+sys.path.insert(0, str(REPO / "studies" / "calibration"))
 
 import generate  # noqa: E402
 import study  # noqa: E402
 
-RESULTS = REPO / "bench" / "calibration" / "results.csv"
+RESULTS = REPO / "studies" / "calibration" / "results.csv"
 
 
 def test_committed_study_ran_with_the_shipped_defaults() -> None:
     """Fails when a default that decides the comparisons' numbers changes: rerun the
-    study (bench/calibration/study.py) and commit its results.csv."""
+    study (studies/calibration/study.py) and commit its results.csv."""
     with open(RESULTS, encoding="utf-8", newline="") as handle:
         hashes = {row["config_hash"] for row in csv.DictReader(handle)}
     assert hashes == {study.config_hash()}, (
-        "bench/calibration/results.csv was computed with other defaults; rerun "
-        "`python bench/calibration/study.py` and commit the new results.csv"
+        "studies/calibration/results.csv was computed with other defaults; rerun "
+        "`python studies/calibration/study.py` and commit the new results.csv"
     )
 
 
@@ -78,4 +78,14 @@ def test_readme_quotes_the_committed_results() -> None:
     import quote
 
     text = quote.README.read_text(encoding="utf-8")
-    assert quote.quoted_readme(text) == text, "run `python bench/calibration/quote.py`"
+    assert quote.quoted_readme(text) == text, "run `python studies/calibration/quote.py`"
+
+
+def test_package_copy_is_the_studys_results() -> None:
+    """methods.md quotes the package's copy: it must be the committed study's CSV."""
+    from swedish_topics.analysis.calibration import RESULTS as PACKAGE_COPY
+
+    assert PACKAGE_COPY.read_bytes() == RESULTS.read_bytes(), (
+        "swedish_topics/data/calibration.csv differs from studies/calibration/results.csv; "
+        "run `python studies/calibration/quote.py`"
+    )

@@ -358,7 +358,7 @@ def _interval_words(acfg: Mapping[str, Any]) -> str:
 def comparisons_paragraph(cfg: Mapping[str, Any]) -> str:
     """The comparisons: estimands, model, uncertainty sources, multiplicity, pooling,
     robustness and the coverage measured by the calibration study (quoted from
-    ``bench/calibration/results.csv``)."""
+    ``studies/calibration/results.csv``)."""
     from swedish_topics.analysis.calibration import calibration_sentence, read_calibration
 
     acfg = cfg["analysis"]

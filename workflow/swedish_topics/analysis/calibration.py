@@ -1,11 +1,13 @@
 """The calibration study's results, quoted where users read them (methods.md, README).
 
-``bench/calibration/study.py`` writes ``bench/calibration/results.csv``: per regime,
+``studies/calibration/study.py`` writes ``studies/calibration/results.csv``: per regime,
 estimand, interval method and group-size bin the coverage of the nominal 95 % intervals
 with its Monte Carlo interval (clustered by corpus), the rate of null comparisons called,
 the false discovery rate of ``significant``, the power for planted effects of at least 8
 points, bias and mean absolute error. These functions turn it into text so that no
-number is typed by hand.
+number is typed by hand. The package reads its own copy of that file,
+``swedish_topics/data/calibration.csv`` (``studies/calibration/quote.py`` copies it, and
+a test checks that the copy is byte-identical), so an installed package quotes it too.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-#: Where the study writes its summary, relative to the repository root.
-RESULTS = Path(__file__).resolve().parents[3] / "bench" / "calibration" / "results.csv"
+#: The package's copy of the study's summary (``studies/calibration/results.csv``).
+RESULTS = Path(__file__).resolve().parent.parent / "data" / "calibration.csv"
 
 REGIME_WORDS = {
     "large": "6 groups × 40 documents of ~180 tokens",
@@ -34,8 +36,8 @@ ESTIMAND_WORDS = {
 
 
 def read_calibration(path: str | os.PathLike[str] | None = None) -> list[dict[str, str]]:
-    """The rows of ``results.csv`` (empty when the file is absent, e.g. in an installed
-    package without the repository's ``bench/``)."""
+    """The rows of the study's summary (the package's copy by default; empty when the
+    file is absent)."""
     path = Path(path) if path is not None else RESULTS
     if not path.exists():
         return []
@@ -176,7 +178,7 @@ def calibration_sentence(
     if not parts:
         return ""
     return (
-        "In a calibration study (`bench/calibration`: corpora simulated from LDA's generative "
+        "In a calibration study (`studies/calibration`: corpora simulated from LDA's generative "
         "process in real Swedish word forms, with planted group effects, a year trend, null "
         "topics and municipality–year confounding, each run through this workflow with the true "
         "K), nominal 95 % intervals covered the truth in " + "; ".join(parts) + "."

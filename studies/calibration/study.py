@@ -15,13 +15,13 @@ compared with them on the same corpora.
 
 Run (two processes on two cores, with different seeds, then merged)::
 
-    PYTHONPATH=workflow:. python bench/calibration/study.py --corpora 500 --first-seed 1 \\
+    PYTHONPATH=workflow:. python studies/calibration/study.py --corpora 500 --first-seed 1 \\
         --budget-minutes 40 --out /tmp/a/results.csv --scratch /tmp/a &
-    PYTHONPATH=workflow:. python bench/calibration/study.py --corpora 500 --first-seed 1001 \\
+    PYTHONPATH=workflow:. python studies/calibration/study.py --corpora 500 --first-seed 1001 \\
         --budget-minutes 40 --out /tmp/b/results.csv --scratch /tmp/b &
     wait
-    PYTHONPATH=workflow:. python bench/calibration/study.py --merge /tmp/a/results_cells.csv.gz \\
-        /tmp/b/results_cells.csv.gz --out bench/calibration/results.csv
+    PYTHONPATH=workflow:. python studies/calibration/study.py --merge /tmp/a/results_cells.csv.gz \\
+        /tmp/b/results_cells.csv.gz --out studies/calibration/results.csv
 
 It writes ``results.csv`` (regime × estimand × method × group-size bin) and
 ``<out>_cells.csv.gz`` beside it (every scored cell, for other summaries). Run it from a

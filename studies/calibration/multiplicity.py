@@ -9,7 +9,7 @@ and prints, per regime and estimand, the false discovery rate (mean over tables 
 discoveries / discoveries), the power for planted effects of at least 8 points, and the
 power of the unadjusted test at 5 %::
 
-    PYTHONPATH=workflow:. python bench/calibration/multiplicity.py /tmp/a/results_cells.csv.gz
+    PYTHONPATH=workflow:. python studies/calibration/multiplicity.py /tmp/a/results_cells.csv.gz
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[2]  # studies/calibration/ → the repository
 YEARS = np.array([2018, 2019, 2020, 2021])
 FUNCTION_WORDS = ["och", "att", "det", "som", "en", "på", "är", "av", "för", "med", "till", "den"]
 
