@@ -26,6 +26,7 @@ REGIME_WORDS = {
     "small_short": "6 groups × 12 documents of ~60 tokens",
     "many_small": "100 groups of 3–30 documents of ~100 tokens",
     "misspecified": "6 groups × 40 documents, overdispersed lengths and sparser topic mixtures",
+    "clustered": "6 groups × 40 documents by authors of 5, who share a topic shift",
 }
 ESTIMAND_WORDS = {
     "prevalence": "prevalence",
