@@ -664,6 +664,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 continue
             if args.budget_minutes and time.perf_counter() - started > 60 * args.budget_minutes:
                 logger.info("time budget used up")
+                write_cells(cells_path, cells)  # the corpora of this round too
                 write_results(args.out, summarise(cells, chash))
                 return
             t0 = time.perf_counter()
