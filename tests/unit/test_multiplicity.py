@@ -175,3 +175,46 @@ def test_by_selection_keeps_the_benjamini_yekutieli_level() -> None:
     sel = mt.select(p, fam, fdr=0.05, method="by")
     level = mt.fcr_level(int(sel.significant.sum()), p.size, 0.05)
     assert np.allclose(sel.fcr_alpha, 1.0 - level)
+
+
+@pytest.mark.parametrize("method", ["by", "hierarchical", "bky"])
+def test_the_tables_use_analysis_multiplicity_and_fcr_agrees(method: str) -> None:
+    """The differences and effects tables call ``significant`` by the configured
+    procedure (the topic the family), and a significant row's FCR interval excludes 0."""
+    from swedish_topics import analysis as an
+    from swedish_topics.analysis import effects as ef
+
+    rng = np.random.default_rng(3)
+    k, n_groups, n_per = 6, 8, 25
+    means = np.tile(np.full(k, 1 / k), (n_groups, 1))
+    means[0, :2] = [0.32, 0.02]  # group 0: topic 1 up, topic 2 down
+    means[1, :2] = [0.02, 0.32]
+    theta = np.vstack([rng.dirichlet(6 * m, size=n_per) for m in means])
+    groups = [f"g{g}" for g in range(n_groups) for _ in range(n_per)]
+    cfg = {"bootstrap": 50, "bootstrap_seed": 1, "ci_level": 0.95, "interval": "score"}
+    cfg.update(fdr=0.05, multiplicity=method)
+    _, diff, caption = an.group_table_rows(
+        theta, groups, facet="g", analysis_cfg=cfg, min_group_docs=2
+    )
+    p = np.array([r["p_value"] for r in diff])
+    expected = mt.adjusted_qvalues(p, [r["topic"] for r in diff], method=method)
+    assert np.allclose([r["q_value"] for r in diff], expected, equal_nan=True)
+    assert caption["multiplicity"] == method
+    design = ef.build_design(ef.parse_formula(None, ["g"]), {"g": groups}, numeric=[])
+    rows = ef.effect_rows(
+        design,
+        ef.fit_effects(design, theta),
+        facet="g",
+        ci_level=0.95,
+        fdr=0.05,
+        min_group_docs=2,
+        multiplicity=method,
+    )
+    p = np.array([r["p_value"] for r in rows])
+    expected = mt.adjusted_qvalues(p, [r["topic"] for r in rows], method=method)
+    assert np.allclose([r["q_value"] for r in rows], expected, equal_nan=True)
+    for table in (diff, rows):
+        sig = [r for r in table if r["significant"]]
+        assert sig, "the planted differences are found"
+        assert all(r["fcr_low"] > 0 or r["fcr_high"] < 0 for r in sig)
+        assert all(np.isnan(r["fcr_low"]) for r in table if not r["significant"])

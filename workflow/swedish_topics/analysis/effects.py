@@ -48,6 +48,7 @@ import numpy as np
 
 from swedish_topics.analysis._common import FLAG_FEW_DOCS, FLAG_NO_INTERVAL, FLAG_SINGLE_DOC
 from swedish_topics.analysis._common import group_order as _group_order
+from swedish_topics.analysis.multiplicity import procedure, qvalue_caption
 from swedish_topics.errors import ConfigError, CorpusError
 
 logger = logging.getLogger(__name__)
@@ -437,14 +438,18 @@ def effect_rows(
     ci_level: float,
     fdr: float,
     min_group_docs: int,
+    multiplicity: str = "by",
 ) -> list[dict[str, Any]]:
     """The rows of ``effects_by_<facet>``: every contrast whose term involves ``facet``.
 
-    Topic-major; p-values, Benjamini–Yekutieli q-values over the table, ``significant``
-    and FCR intervals for the significant rows.
+    Topic-major; p-values, q-values over the table (procedure ``multiplicity``, the topic
+    the family of the hierarchical ones), ``significant`` and FCR intervals for the
+    significant rows.
     """
+    from scipy import stats
+
     from swedish_topics.analysis.intervals import t_interval, t_p_value
-    from swedish_topics.analysis.multiplicity import by_qvalues, fcr_level
+    from swedish_topics.analysis.multiplicity import select
 
     picked = [(i, c) for i, c in enumerate(design.contrasts) if facet in c[0].variables]
     k = fit.estimate.shape[1]
@@ -458,10 +463,11 @@ def effect_rows(
     est, se, df = (np.array([c[j] for c in cells]) for j in range(5, 8))
     low, high = t_interval(est, se, df, ci_level=ci_level)
     p = t_p_value(est, se, df)
-    q = by_qvalues(p)
-    sig = np.nan_to_num(q, nan=1.0) <= fdr
-    level_fcr = fcr_level(int(sig.sum()), int(np.isfinite(p).sum()), fdr)
-    flow, fhigh = t_interval(est, se, df, ci_level=level_fcr)
+    chosen = select(p, [c[0] for c in cells], fdr=fdr, method=multiplicity)
+    q, sig = chosen.q, chosen.significant
+    with np.errstate(invalid="ignore"):
+        crit = stats.t.ppf(1.0 - chosen.fcr_alpha / 2.0, np.maximum(df, 1e-9))
+    flow, fhigh = est - crit * se, est + crit * se
     rows = []
     for j, (t, term, var, level, n_g, *_rest) in enumerate(cells):
         flags, note = _effect_note(
@@ -516,6 +522,7 @@ def effects_caption(
     fdr: float,
     posterior: bool,
     variance: str = "quasi",
+    multiplicity: str = "by",
 ) -> str:
     """Caption of an effects table: model, coding, uncertainty and multiplicity."""
     formula = " + ".join(t.label for t in terms)
@@ -538,9 +545,10 @@ def effects_caption(
         "coding: a group's estimate is its difference from the unweighted average of the "
         "groups, holding the other terms fixed; a numeric term's estimate is its slope "
         f"(change in proportion per unit). {ci_level:.0%} t intervals from {sources}; "
-        "p_value from the same t statistic. q_value: Benjamini–Yekutieli adjusted over this "
-        f"table; significant: q ≤ {fdr:g}; fcr_low/fcr_high: the significant rows' interval "
-        "adjusted for the selection (false coverage rate)."
+        "p_value from the same t statistic."
+        + qvalue_caption(fdr, multiplicity)
+        + " fcr_low/fcr_high: the significant rows' interval adjusted for the selection "
+        "(false coverage rate; it excludes 0)."
     )
 
 
@@ -586,10 +594,17 @@ def write_effects_tables(
     fit = fit_effects(design, doc_theta, doc_draws, moderate=moderate, variance=variance)
     ci_level = float(analysis_cfg["ci_level"])
     fdr = float(analysis_cfg.get("fdr", 0.05))
+    multiplicity = procedure(analysis_cfg)
     out = {}
     for facet, path in paths.items():
         rows = effect_rows(
-            design, fit, facet=facet, ci_level=ci_level, fdr=fdr, min_group_docs=min_group_docs
+            design,
+            fit,
+            facet=facet,
+            ci_level=ci_level,
+            fdr=fdr,
+            min_group_docs=min_group_docs,
+            multiplicity=multiplicity,
         )
         if not rows:
             logger.warning(
@@ -602,6 +617,7 @@ def write_effects_tables(
             terms=terms,
             ci_level=ci_level,
             fdr=fdr,
+            multiplicity=multiplicity,
             posterior=doc_draws is not None,
             variance=variance,
         )

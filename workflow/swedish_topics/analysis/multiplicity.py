@@ -40,8 +40,9 @@ significant row's FCR interval, built from the same test as its p-value, exclude
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -55,6 +56,45 @@ PROCEDURES = {
     "stagewise": "stage-wise (Simes screen per topic, Holm within)",
     "none": "no adjustment",
 }
+
+
+#: The procedure when ``analysis.multiplicity`` is not set (the schema's default).
+DEFAULT_PROCEDURE = "by"
+
+#: What the q-value of each procedure is, for captions and methods.md.
+QVALUE_WORDS = {
+    "by": "Benjamini–Yekutieli adjusted p-value over the whole table (valid under any "
+    "dependence between topics)",
+    "bh": "Benjamini–Hochberg adjusted p-value over the whole table",
+    "bky": "adjusted p-value of the adaptive two-stage Benjamini–Krieger–Yekutieli "
+    "procedure over the whole table (it estimates the share of true nulls)",
+    "storey": "Storey's q-value over the whole table (Benjamini–Hochberg scaled by the "
+    "estimated share of true nulls)",
+    "hierarchical": "hierarchical q-value (Benjamini & Bogomolov 2014): each topic is "
+    "screened by the Simes test of all its rows, the topics by Benjamini–Hochberg, and the "
+    "rows of the selected topics by Benjamini–Hochberg at the level the selection allows",
+    "stagewise": "stage-wise q-value: each topic screened by the Simes test of all its "
+    "rows, the topics by Benjamini–Hochberg, and the rows of the selected topics by Holm's "
+    "procedure at the level the selection allows",
+    "none": "the p-value itself (no adjustment for the many comparisons)",
+}
+
+
+def procedure(analysis_cfg: Mapping[str, Any]) -> str:
+    """``analysis.multiplicity`` (the default when absent)."""
+    return str(analysis_cfg.get("multiplicity") or DEFAULT_PROCEDURE)
+
+
+def qvalue_caption(fdr: float, method: str = DEFAULT_PROCEDURE) -> str:
+    """The caption sentence on ``q_value`` and ``significant`` of a table."""
+    expected = (
+        f"i.e. at most {fdr:.0%} of the rows marked significant are expected to be false "
+        "discoveries."
+        if method != "none"
+        else "each row tested on its own, so many of the rows marked significant may be "
+        "false discoveries."
+    )
+    return f" q_value: {QVALUE_WORDS[method]}; significant: q ≤ {fdr:g}, {expected}"
 
 
 def harmonic(m: int) -> float:
