@@ -104,9 +104,27 @@ def test_readme_quotes_the_committed_results() -> None:
 
 def test_package_copy_is_the_studys_results() -> None:
     """methods.md quotes the package's copy: it must be the committed study's CSV."""
-    from swedish_topics.analysis.calibration import RESULTS as PACKAGE_COPY
+    from swedish_topics.analysis import calibration as cal
 
-    assert PACKAGE_COPY.read_bytes() == RESULTS.read_bytes(), (
-        "swedish_topics/data/calibration.csv differs from studies/calibration/results.csv; "
-        "run `python studies/calibration/quote.py`"
-    )
+    study_dir = REPO / "studies" / "calibration"
+    for copy, source in (
+        (cal.RESULTS, RESULTS),
+        (cal.MULTIPLICITY, study_dir / "multiplicity.csv"),
+    ):
+        assert copy.read_bytes() == source.read_bytes(), (
+            f"swedish_topics/data/{copy.name} differs from studies/calibration/{source.name}; "
+            "run `python studies/calibration/quote.py`"
+        )
+
+
+def test_shipped_multiplicity_is_the_studys_choice() -> None:
+    """analysis.multiplicity's default is the procedure the committed study chose: the
+    most planted effects found with the FDR (and its Monte Carlo bound) kept in every
+    regime of independent documents."""
+    from swedish_topics.analysis import calibration as cal
+    from swedish_topics.analysis.multiplicity import DEFAULT_PROCEDURE
+    from swedish_topics.config import schema_defaults
+
+    chosen = cal.chosen_procedure(cal.read_multiplicity())
+    assert chosen == DEFAULT_PROCEDURE == schema_defaults()["analysis"]["multiplicity"]
+    assert study.shipped_config()["analysis"]["multiplicity"] == chosen

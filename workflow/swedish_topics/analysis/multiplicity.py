@@ -80,6 +80,42 @@ QVALUE_WORDS = {
 }
 
 
+#: How methods.md names and cites each procedure.
+METHODS_WORDS = {
+    "by": "the Benjamini–Yekutieli procedure (Benjamini & Yekutieli 2001), valid under the "
+    "negative dependence of proportions that sum to one",
+    "bh": "the Benjamini–Hochberg procedure (Benjamini & Hochberg 1995)",
+    "bky": "the adaptive two-stage procedure of Benjamini, Krieger & Yekutieli (2006), which "
+    "estimates the number of true null hypotheses from a first Benjamini–Hochberg pass at "
+    "q/(1 + q)",
+    "storey": "Storey's q-values (Storey 2002; λ = 0.5, with the finite-sample correction of "
+    "Storey, Taylor & Siegmund 2004)",
+    "hierarchical": "the hierarchical procedure of Benjamini & Bogomolov (2014): each topic "
+    "is first screened by the Simes test of all its comparisons (does any group differ in "
+    "this topic?), the T topics by Benjamini–Hochberg at q, and within each of the R "
+    "selected topics the comparisons by Benjamini–Hochberg at q·R/T; the q-value of a "
+    "comparison is the smallest q at which it is selected",
+    "stagewise": "stage-wise testing (Heller et al. 2009; R's stageR, Van den Berge et al. "
+    "2017): each topic is screened by the Simes test of all its comparisons, the T topics "
+    "by Benjamini–Hochberg at q, and within each of the R selected topics the comparisons "
+    "by Holm's procedure at q·R/T",
+    "none": "no procedure (each comparison tested on its own, with no control of false "
+    "discoveries)",
+}
+
+
+def methods_sentence(analysis_cfg: Mapping[str, Any]) -> str:
+    """The methods.md sentence on multiplicity for ``analysis_cfg``'s procedure."""
+    method = procedure(analysis_cfg)
+    fdr = float(analysis_cfg.get("fdr", 0.05))
+    return (
+        " Multiplicity: within every table (all topics × groups) p-values are adjusted by "
+        f"{METHODS_WORDS[method]}; a comparison is called significant when q ≤ {fdr:g}, "
+        "and the significant ones get false-coverage-rate intervals (Benjamini & Yekutieli "
+        "2005) at the level of the step that selected them, so that they exclude 0."
+    )
+
+
 def procedure(analysis_cfg: Mapping[str, Any]) -> str:
     """``analysis.multiplicity`` (the default when absent)."""
     return str(analysis_cfg.get("multiplicity") or DEFAULT_PROCEDURE)
