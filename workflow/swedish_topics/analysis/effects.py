@@ -13,7 +13,8 @@ What ``stm::estimateEffect`` does, with the choices spelled out:
   other terms fixed"; the last level's effect is minus the sum of the others, and is
   reported like every other level. A numeric term's effect is its slope (change in
   proportion per unit, e.g. per year); a categorical × numeric interaction gives each
-  group's deviation from the average slope.
+  group's deviation from the average slope, and a categorical × categorical one ``a:b``
+  each cell's departure from the sum of its two main effects (row ``a:b=x:y``).
 * **Uncertainty.** By default (``analysis.effects.variance: quasi``) a sandwich whose
   meat is each document's variance from the quasi-binomial variance function
   ``φ μ⁰(1 − μ⁰)``, ``μ⁰`` the fit without the facet with the most groups
@@ -26,8 +27,9 @@ What ``stm::estimateEffect`` does, with the choices spelled out:
   combined with the spread of the estimate over posterior draws of the documents'
   proportions by Rubin's rules (:func:`~swedish_topics.analysis.posterior.rubin_combine`).
   Intervals and p-values come from the same t statistic, so they agree.
-* **Multiplicity.** Benjamini–Yekutieli q-values over each table, FCR intervals for the
-  significant rows (:mod:`~swedish_topics.analysis.multiplicity`).
+* **Multiplicity.** q-values over each table by ``analysis.multiplicity`` (the topic the
+  family of the hierarchical procedures), FCR intervals for the significant rows
+  (:mod:`~swedish_topics.analysis.multiplicity`).
 
 Examples
 --------
@@ -253,8 +255,12 @@ def build_design(
     contrasts: list[tuple[Term, str, str, np.ndarray, int]] = []
     for term, lo, hi in spans:
         cats = [variables[v] for v in term.variables if variables[v].categorical]
-        if len(cats) > 1 or hi == lo:
-            continue  # categorical × categorical: in the model, not reported
+        if hi == lo:
+            continue
+        if len(cats) > 1:
+            if len(cats) == 2 == len(term.variables):
+                contrasts += _interaction_contrasts(term, cats[0], cats[1], lo, hi, x.shape[1])
+            continue  # three categorical variables, or two and a slope: fitted, not reported
         if not cats:
             c = np.zeros(x.shape[1])
             if term.label in slopes:  # a spline: its average slope
@@ -272,6 +278,28 @@ def build_design(
                 c[lo:hi] = -1.0
             contrasts.append((term, var.name, level, c, int(var.counts[j])))
     return Design(x, contrasts, variables, spans)
+
+
+def _deviation(j: int, n_levels: int) -> np.ndarray:
+    """Level ``j``'s coefficient as a combination of the ``L - 1`` deviation columns."""
+    return np.eye(n_levels - 1)[j] if j < n_levels - 1 else -np.ones(n_levels - 1)
+
+
+def _interaction_contrasts(
+    term: Term, a: _Variable, b: _Variable, lo: int, hi: int, width: int
+) -> list[tuple[Term, str, str, np.ndarray, int]]:
+    """The contrasts of a categorical × categorical term ``a:b``: for every pair of
+    levels its interaction effect in deviation coding (how far the cell departs from
+    the sum of its two main effects; the effects of a row or column of cells sum to
+    0), labelled ``level_a:level_b`` with the documents in the cell."""
+    out = []
+    for i, la in enumerate(a.levels):
+        for j, lb in enumerate(b.levels):
+            c = np.zeros(width)
+            c[lo:hi] = np.kron(_deviation(i, len(a.levels)), _deviation(j, len(b.levels)))
+            n_cell = int(((a.codes == i) & (b.codes == j)).sum())
+            out.append((term, term.label, f"{la}:{lb}", c, n_cell))
+    return out
 
 
 @dataclass(frozen=True)
