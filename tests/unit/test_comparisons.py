@@ -265,3 +265,39 @@ def test_split_topic_matches_the_sum_of_its_parts() -> None:
     assert matched.tolist() == [True, True, False]
     assert np.allclose(mapped[:, 0], theta[:, 0] + theta[:, 1])
     assert rb.holds_text(2, 2, 1, 2) == "2/2 seeds, 1/2 neighbouring K"
+
+
+def test_categorical_interactions_are_reported_and_recover_the_planted_cells() -> None:
+    """``a:b`` of two categorical variables: one row per pair of levels, its estimate the
+    cell's departure from the two main effects (rows and columns summing to 0)."""
+    rng = np.random.default_rng(8)
+    gamma = np.array([[0.06, -0.06], [-0.02, 0.02], [-0.04, 0.04]])  # a × b, sums 0
+    main_a = np.array([0.05, 0.0, -0.05])
+    est, cover, n = np.zeros_like(gamma), 0, 0
+    for _ in range(60):
+        a = rng.integers(3, size=300)
+        b = rng.integers(2, size=300)
+        p = 0.3 + main_a[a] + gamma[a, b]
+        x = rng.beta(p * 20, (1 - p) * 20)
+        theta = np.column_stack([x, 1 - x])
+        cols = {"a": [f"a{i}" for i in a], "b": [f"b{j}" for j in b]}
+        design = ef.build_design(ef.parse_formula("~ a*b", ["a", "b"]), cols, numeric=[])
+        rows = ef.effect_rows(
+            design,
+            ef.fit_effects(design, theta),
+            facet="a",
+            ci_level=0.95,
+            fdr=0.05,
+            min_group_docs=3,
+        )
+        inter = {r["a"]: r for r in rows if r["term"] == "a:b" and r["topic"] == 1}
+        assert len(inter) == 6
+        for i in range(3):
+            for j in range(2):
+                r = inter[f"a:b=a{i}:b{j}"]
+                est[i, j] += r["estimate"] / 60
+                cover += int(r["ci_low"] <= gamma[i, j] <= r["ci_high"])
+                n += 1
+                assert r["n_docs"] == int(((a == i) & (b == j)).sum())
+    assert np.allclose(est, gamma, atol=0.006)
+    assert 0.9 <= cover / n <= 0.99

@@ -358,8 +358,9 @@ def _interval_words(acfg: Mapping[str, Any]) -> str:
 def comparisons_paragraph(cfg: Mapping[str, Any]) -> str:
     """The comparisons: estimands, model, uncertainty sources, multiplicity, pooling,
     robustness and the coverage measured by the calibration study (quoted from
-    ``bench/calibration/results.csv``)."""
+    ``studies/calibration/results.csv``)."""
     from swedish_topics.analysis.calibration import calibration_sentence, read_calibration
+    from swedish_topics.analysis.multiplicity import methods_sentence
 
     acfg = cfg["analysis"]
     formula = (acfg.get("effects") or {}).get("formula") or " + ".join(cfg["facets"])
@@ -385,18 +386,14 @@ def comparisons_paragraph(cfg: Mapping[str, Any]) -> str:
         + _effects_variance_words(acfg)
         + "Intervals of prevalence and differences are "
         + interval
-        + " Multiplicity: within every table (all topics × groups) p-values are adjusted by "
-        "the Benjamini–Yekutieli procedure, valid under the negative dependence of "
-        "proportions that sum to one; a comparison is called significant when q ≤ "
-        f"{acfg.get('fdr', 0.05):g}, and the significant ones get false-coverage-rate "
-        "intervals (Benjamini & Yekutieli 2005) that adjust for the selection. Figures show "
-        "only significant effects as evidence. Beside each raw group mean, the prevalence "
-        "tables give a partially pooled (empirical-Bayes, DerSimonian–Laird) estimate that "
-        "pulls groups with few documents towards the average. Robustness: every difference "
-        "and effect was recomputed in the other seeds of the chosen K (topics matched one "
-        "to one by the Hungarian algorithm) and in the neighbouring K of the grid (topics "
-        "matched to sums of topics), and holds_in counts the models in which it has the same "
-        "sign and q ≤ the FDR level."
+        + methods_sentence(acfg)
+        + " Figures show only significant effects as evidence. Beside each raw group mean, the "
+        "prevalence tables give a partially pooled (empirical-Bayes, DerSimonian–Laird) "
+        "estimate that pulls groups with few documents towards the average. Robustness: every"
+        " difference and effect was recomputed in the other seeds of the chosen K (topics "
+        "matched one to one by the Hungarian algorithm) and in the neighbouring K of the grid"
+        " (topics matched to sums of topics), and holds_in counts the models in which it has "
+        "the same sign and q ≤ the FDR level."
         + (
             f" The trend tables (trend_by_{cfg['numeric_facets'][0]}, …) give the unadjusted "
             "least-squares slope with a percentile bootstrap interval over documents."

@@ -32,6 +32,7 @@ from swedish_topics.analysis.groups import (
     group_moments,
     prevalence_by_group,
 )
+from swedish_topics.analysis.multiplicity import procedure, qvalue_caption
 from swedish_topics.analysis.trend import trend
 
 logger = logging.getLogger(__name__)
@@ -77,12 +78,8 @@ def _interval_text(interval: str, posterior: bool, n_boot: int, ci_level: float,
     return f"a {_interval_words(n_boot, ci_level, seed)} resampling documents"
 
 
-def _fdr_text(fdr: float) -> str:
-    return (
-        f" q_value: Benjamini–Yekutieli adjusted p-value over the whole table (valid under "
-        f"any dependence between topics); significant: q ≤ {fdr:g}, i.e. at most "
-        f"{fdr:.0%} of the rows marked significant are expected to be false discoveries."
-    )
+def _fdr_text(fdr: float, multiplicity: str = "by") -> str:
+    return qvalue_caption(fdr, multiplicity)
 
 
 def prevalence_caption(
@@ -95,6 +92,7 @@ def prevalence_caption(
     interval: str = "percentile",
     posterior: bool = False,
     fdr: float = 0.05,
+    multiplicity: str = "by",
 ) -> str:
     """Caption of a prevalence table: estimator, interval method, B and small groups."""
     text = (
@@ -106,7 +104,7 @@ def prevalence_caption(
     if rows and "q_value" in rows[0]:
         return text + (
             " q_value and significant are those of the group's difference from the rest "
-            "(see the differences table)." + _fdr_text(fdr)
+            "(see the differences table)." + _fdr_text(fdr, multiplicity)
         )
     return text + (
         " Intervals describe variation between documents, not topic-model uncertainty, "
@@ -124,6 +122,7 @@ def differences_caption(
     interval: str = "percentile",
     posterior: bool = False,
     fdr: float = 0.05,
+    multiplicity: str = "by",
 ) -> str:
     """Caption of a differences table."""
     text = (
@@ -136,7 +135,7 @@ def differences_caption(
     if rows and "q_value" in rows[0]:
         return (
             text
-            + _fdr_text(fdr)
+            + _fdr_text(fdr, multiplicity)
             + (
                 " fcr_low/fcr_high: the interval of a significant row at the false-coverage-rate "
                 "level (adjusted for the selection; it always excludes 0)."
@@ -314,11 +313,25 @@ def group_table_rows(
     fdr = float(analysis_cfg.get("fdr", 0.05))
     moderate = bool(analysis_cfg.get("moderate_variances", True))
     moments = group_moments(doc_theta, groups, doc_draws, moderate=moderate)
+    multiplicity = procedure(analysis_cfg)
     add_inference_columns(
-        prev, diff, moments, facet=facet, ci_level=params["ci_level"], fdr=fdr, interval=interval
+        prev,
+        diff,
+        moments,
+        facet=facet,
+        ci_level=params["ci_level"],
+        fdr=fdr,
+        interval=interval,
+        multiplicity=multiplicity,
     )
     add_pooled_columns(prev, moments, facet=facet, ci_level=params["ci_level"])
-    caption = {**params, "interval": interval, "posterior": doc_draws is not None, "fdr": fdr}
+    caption = {
+        **params,
+        "interval": interval,
+        "posterior": doc_draws is not None,
+        "fdr": fdr,
+        "multiplicity": multiplicity,
+    }
     return prev, diff, caption
 
 
