@@ -117,7 +117,7 @@ rule plot_doc_composition:
         mem_mb=mem_light,
         runtime=runtime_light,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "plot_doc_composition"),
     script:
         "../scripts/plot_doc_composition.py"
 
@@ -158,7 +158,7 @@ rule provenance:
         mem_mb=mem_light,
         runtime=runtime_corpus,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "provenance"),
         workflow_dir=str(WORKFLOW_DIR),
     script:
         "../scripts/provenance.py"
@@ -186,6 +186,6 @@ rule methods:
         mem_mb=mem_light,
         runtime=runtime_light,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "methods"),
     script:
         "../scripts/methods.py"

@@ -20,7 +20,7 @@ wildcard_constraints:
 
 rule sensitivity_preprocess_shard:
     input:
-        validation=res("interim", "validation.json"),
+        validation=res("interim", "texts.json"),
         # the main run's Punkt parameters: variants split sentences as the main run does
         sentences=res("interim", "sentences.json"),
     output:
@@ -33,7 +33,7 @@ rule sensitivity_preprocess_shard:
         mem_mb=mem_light,
         runtime=runtime_corpus,
     params:
-        cfg=variant_cfg,
+        cfg=variant_cfg("sensitivity_preprocess_shard"),
         n_shards=N_SHARDS,
     script:
         "../scripts/preprocess_shard.py"
@@ -57,7 +57,7 @@ rule sensitivity_build_corpus:
         mem_mb=mem_corpus,
         runtime=runtime_corpus,
     params:
-        cfg=variant_cfg,
+        cfg=variant_cfg("sensitivity_build_corpus"),
     script:
         "../scripts/build_corpus.py"
 
@@ -74,7 +74,7 @@ rule sensitivity_heldout_split:
         mem_mb=mem_light,
         runtime=runtime_light,
     params:
-        cfg=variant_cfg,
+        cfg=variant_cfg("sensitivity_heldout_split"),
     script:
         "../scripts/heldout_split.py"
 
@@ -96,7 +96,7 @@ rule sensitivity_model:
         mem_mb=mem_model,
         runtime=runtime_model,
     params:
-        cfg=variant_cfg,
+        cfg=variant_cfg("sensitivity_model"),
     script:
         "../scripts/sensitivity_model.py"
 
@@ -123,7 +123,7 @@ rule sensitivity_compare_groups:
         mem_mb=mem_model,
         runtime=runtime_model,
     params:
-        cfg=variant_cfg,
+        cfg=variant_cfg("sensitivity_compare_groups"),
     script:
         "../scripts/compare_groups.py"
 
@@ -144,7 +144,7 @@ rule sensitivity_trend:
         mem_mb=mem_model,
         runtime=runtime_model,
     params:
-        cfg=variant_cfg,
+        cfg=variant_cfg("sensitivity_trend"),
     script:
         "../scripts/trend.py"
 
@@ -169,7 +169,7 @@ rule sensitivity_effects:
         mem_mb=mem_model,
         runtime=runtime_model,
     params:
-        cfg=variant_cfg,
+        cfg=variant_cfg("sensitivity_effects"),
     script:
         "../scripts/effects.py"
 
@@ -226,7 +226,7 @@ rule sensitivity_summary:
         mem_mb=mem_model,
         runtime=runtime_light,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "sensitivity_summary"),
         variants=VARIANTS,
     script:
         "../scripts/sensitivity_summary.py"
