@@ -160,6 +160,8 @@ rule provenance:
     params:
         cfg=config_for(CFG, "provenance"),
         workflow_dir=str(WORKFLOW_DIR),
+        # provenance.json holds every text's checksum: rerun when a text changes
+        texts=TEXTS_FINGERPRINT,
     script:
         "../scripts/provenance.py"
 

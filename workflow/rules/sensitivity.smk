@@ -2,11 +2,12 @@
 
 Each variant named in config sensitivity.run (a change to the preprocess section) is
 preprocessed, modelled and compared by the same rule scripts as the main run, under
-sensitivity/<variant>/, sharing the main run's validation (interim/validation.json) and
+sensitivity/<variant>/, sharing the main run's validation (interim/texts.json and
+interim/validation.json) and
 reading K and seed from model_selection/choice.json. A variant that changes only phrases
 or the vocabulary filter reuses the main run's shards.
 
-Needs: interim/validation.json, the main shards, model_selection/choice.json,
+Needs: interim/{texts,validation}.json, the main shards, model_selection/choice.json,
 final/model.npz, tables/differences_by_<facet>.csv, tables/trend_by_<numeric facet>.csv,
 tables/effects_by_<facet>.csv.
 Produces: sensitivity/<variant>/{preprocess,final,tables}/…, sensitivity/{summary.csv,
