@@ -324,3 +324,33 @@ def test_pin_change(tmp_path: Path) -> None:
     assert pin_change(pinned, choice) == [4, 2]  # the file holds another pin's choice
     choice.write_text("{not json", encoding="utf-8")
     assert pin_change(pinned, choice) == [4, 2]
+
+
+# ----------------------------------------------------------------- corpus_texts
+def test_corpus_texts_holds_what_preprocessing_reads(tmp_path: Path) -> None:
+    cfg = load_config({"corpus": str(REPO / "corpus")})
+    texts, validation = tmp_path / "texts.json", tmp_path / "validation.json"
+    pipeline.corpus_texts(cfg=config_for(cfg, "corpus_texts"), out_json=texts)
+    pipeline.validate_corpus(cfg=config_for(cfg, "validate_corpus"), out_json=validation)
+    got, full = json.loads(texts.read_text()), json.loads(validation.read_text())
+    assert got["doc_ids"] == full["doc_ids"] and got["text_sizes"] == full["text_sizes"]
+    assert got["groups"] == {"municipality": full["groups"]["municipality"]}
+    assert pipeline.facet_stopword_values(cfg, got) == pipeline.facet_stopword_values(cfg, full)
+    kept = load_config(
+        {
+            "corpus": str(REPO / "corpus"),
+            "preprocess": {"stopwords": {"remove_facet_values": False}},
+        }
+    )
+    pipeline.corpus_texts(cfg=config_for(kept, "corpus_texts"), out_json=texts)
+    assert json.loads(texts.read_text())["groups"] == {}
+
+
+def test_corpus_texts_stops_on_a_broken_corpus(tmp_path: Path) -> None:
+    from swedish_topics.errors import CorpusError
+
+    corpus = _corpus(tmp_path)
+    (corpus / "texts" / "b.txt").unlink()
+    cfg = load_config({"corpus": str(corpus), "facets": ["kommun"], "numeric_facets": []})
+    with pytest.raises(CorpusError, match="b"):
+        pipeline.corpus_texts(cfg=config_for(cfg, "corpus_texts"), out_json=tmp_path / "t.json")
