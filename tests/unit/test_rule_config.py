@@ -37,9 +37,9 @@ def _rules_with_cfg() -> dict[str, str]:
     for smk in sorted(RULES_DIR.glob("*.smk")):
         rule = None
         for line in smk.read_text(encoding="utf-8").splitlines():
-            match = re.match(r"(?:rule|checkpoint) (\w+):", line)
+            match = re.match(r"(?:rule|checkpoint) (\w+):|use rule \w+ as (\w+) with:", line)
             if match:
-                rule = match.group(1)
+                rule = match.group(1) or match.group(2)
             stripped = line.strip()
             if rule and stripped.startswith("cfg="):
                 found[rule] = stripped
