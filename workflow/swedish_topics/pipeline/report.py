@@ -183,3 +183,15 @@ def methods(*, inputs: Mapping[str, Any], cfg: Mapping[str, Any], out_md: PathLi
         validation_facts=validation_facts(Path(inputs["provenance"]).parent, cfg),
     )
     sio.atomic_write_text(out_md, text)
+
+
+# ------------------------------------------------------------------------ findings page
+def findings(
+    *, inputs: Mapping[str, Any], cfg: Mapping[str, Any], outputs: Mapping[str, PathLike]
+) -> None:
+    """Write the findings page (``README.md``), ``findings.csv`` and the report's first
+    page (``report/findings.rst``) from the run's tables (:mod:`swedish_topics.findings`)."""
+    from swedish_topics import findings as fnd
+
+    page = fnd.build_page(fnd.load_tables(inputs, cfg))
+    fnd.write_page(page, out_md=outputs["readme"], out_csv=outputs["csv"], out_rst=outputs["rst"])
