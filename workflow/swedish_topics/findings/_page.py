@@ -13,6 +13,7 @@ from swedish_topics.findings._power import FacetPower
 from swedish_topics.findings._render import Block, Inline, b, bullets, c, heading, para, t, table
 from swedish_topics.findings._tables import RunTables, count, number
 from swedish_topics.findings._topics import TopicInfo
+from swedish_topics.methods import edge_sentence
 
 #: Findings of one kind shown on the page (all of them are in findings.csv).
 SHOW = 15
@@ -135,8 +136,7 @@ def model_sentence(run: RunTables) -> Inline:
         )
     elif not math.isnan(sd):
         out.append(t(f"The gap ({gap:.3f}) exceeds the seed-to-seed SD ({sd:.3f})."))
-    if choice.get("edge"):
-        out.append(t(f" The chosen K is at the {choice['edge']} edge of the grid."))
+    out.append(t(edge_sentence(choice)))
     return out
 
 

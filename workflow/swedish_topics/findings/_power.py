@@ -91,7 +91,7 @@ def effects_note(facet: FacetTables) -> str:
     if not rows or any(number(r.get("estimate")) == number(r.get("estimate")) for r in rows):
         return ""
     notes = sorted({r.get("note", "") for r in rows if r.get("note")})
-    return notes[0] if notes else "no adjusted effect could be estimated"
+    return notes[0].removeprefix("not estimated: ") if notes else "the model could not be fitted"
 
 
 def n_estimated(rows: list[dict[str, str]], column: str) -> int:
