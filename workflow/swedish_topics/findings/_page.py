@@ -106,7 +106,7 @@ def model_sentence(run: RunTables) -> Inline:
     cands = [c_ for c_ in choice.get("candidates", []) if c_.get("eligible")]
     chosen = next((c_ for c_ in cands if c_.get("chosen")), None)
     others = [c_ for c_ in cands if not c_.get("chosen")]
-    metric = choice.get("metric", "the selection metric")
+    metric = {"coherence_npmi": "NPMI coherence"}.get(choice.get("metric", ""), "metric")
     higher = "higher" in str(choice.get("direction", "higher"))
     out.append(
         t(
@@ -130,8 +130,7 @@ def model_sentence(run: RunTables) -> Inline:
         out.append(
             t(
                 f" the gap ({gap:.3f}) is smaller than the standard deviation of the metric "
-                f"across seeds ({sd:.3f}), so K = {runner['k']} would be as defensible; "
-                "the robustness column says which findings hold at the neighbouring K."
+                f"across seeds ({sd:.3f}), so K = {runner['k']} would be as defensible."
             )
         )
     elif not math.isnan(sd):
@@ -159,7 +158,7 @@ def topic_blocks(topics: Sequence[TopicInfo]) -> list[Block]:
         f"{len(topics)} topics, with their leading terms and prevalence (mean share of a "
         "document, percent). "
         + (
-            f"{n_warn} of them carry a warning: a topic that is mostly one document or one "
+            f"{n_warn} of them {'carries' if n_warn == 1 else 'carry'} a warning: a topic that is mostly one document or one "
             "source may be that document rather than a theme, and a group difference on it "
             "then only says which group holds the document."
             if n_warn
@@ -328,8 +327,9 @@ def limits_blocks(
                     ),
                 ]
             )
-    for facet, note in effect_notes.items():
-        items.append([b(facet), t(f": no adjusted effect was estimated ({note}).")])
+    notes = sorted(set(effect_notes.values()))
+    if notes:
+        items.append([b("Adjusted effects"), t(f": none was estimated ({'; '.join(notes)}).")])
     blocks = [heading(2, "What this corpus cannot tell")]
     if items:
         blocks.append(bullets(items))
