@@ -158,9 +158,10 @@ def topic_blocks(topics: Sequence[TopicInfo]) -> list[Block]:
         f"{len(topics)} topics, with their leading terms and prevalence (mean share of a "
         "document, percent). "
         + (
-            f"{n_warn} of them {'carries' if n_warn == 1 else 'carry'} a warning: a topic that is mostly one document or one "
-            "source may be that document rather than a theme, and a group difference on it "
-            "then only says which group holds the document."
+            f"{n_warn} of them {'carries' if n_warn == 1 else 'carry'} a warning: a topic "
+            "that is mostly one document or one source may be that document rather than a "
+            "theme, and a group difference on it then only says which group holds the "
+            "document."
             if n_warn
             else "No topic is concentrated in one document or one source, or led by boilerplate."
         )
