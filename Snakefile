@@ -32,6 +32,7 @@ include: "workflow/rules/content.smk"
 include: "workflow/rules/validation.smk"
 include: "workflow/rules/sensitivity.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/common_findings.smk"
 include: "workflow/rules/findings.smk"
 
 

@@ -5,31 +5,8 @@ prevalence/differences/effects/robustness/topic_terms by facet), the model choic
 metrics, the preprocessing summary, the units and the corpus metadata.
 Produces: README.md (the findings page), findings.csv (one row per finding) and
 report/findings.rst (the same page, the first page of `snakemake --report`).
+Helpers (outputs, config keys, the report's first page) are in common_findings.smk.
 """
-
-
-def findings_outputs():
-    """The findings page's files (added to `rule all` in the Snakefile)."""
-    return [res("README.md"), res("findings.csv"), res("report", "findings.rst")]
-
-
-def findings_config():
-    """The config keys the findings page reads (a change to any other key does not
-    rewrite it)."""
-    return {
-        "facets": CFG["facets"],
-        "numeric_facets": CFG["numeric_facets"],
-        "min_group_docs": CFG["min_group_docs"],
-        "analysis": CFG["analysis"],
-        "preprocess": {"units": CFG["preprocess"]["units"]},
-    }
-
-
-def report_description():
-    """The first page of the Snakemake report: the findings page once the run wrote it,
-    else a static page that says to run the workflow first."""
-    page = Path(res("report", "findings.rst")).resolve()
-    return str(page) if page.is_file() else "workflow/report/workflow.rst"
 
 
 rule findings:
