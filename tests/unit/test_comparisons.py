@@ -104,6 +104,67 @@ def test_single_document_group_gets_no_p_value() -> None:
     assert all(np.isnan(r["p_value"]) and not r["significant"] for r in a)
 
 
+def test_untested_rows_are_empty_not_false(tmp_path) -> None:
+    """The shipped corpus's shape (groups of 1, 1, 1 and 2 documents): a single-document
+    group has no p-value, so its significant and excludes_zero are empty in both tables
+    and in the CSV, even when its within-document interval lies away from 0."""
+    theta = np.array([[0.95, 0.05], [0.1, 0.9], [0.2, 0.8], [0.3, 0.7], [0.25, 0.75]])
+    units = an.units_by_doc(
+        np.repeat(theta, 6, axis=0) + np.tile([[0.01, -0.01], [-0.01, 0.01]], (15, 1)),
+        [f"d{i}" for i in range(5) for _ in range(6)],
+        np.full(30, 10),
+        [f"d{i}" for i in range(5)],
+    )
+    groups = ["Umeå", "Lund", "Vännäs", "Vellinge", "Vellinge"]
+    prev, diff, _ = an.group_table_rows(
+        theta,
+        groups,
+        facet="m",
+        analysis_cfg=CFG,
+        min_group_docs=3,
+        unit_theta_by_doc=units,
+    )
+    single = [r for r in diff if r["m"] != "Vellinge"]
+    assert any(r["ci_low"] > 0 or r["ci_high"] < 0 for r in single)  # the old defect's rows
+    for r in single:
+        assert np.isnan(r["p_value"]) and r["significant"] is None
+        assert r["excludes_zero"] is None
+    for r in (r for r in diff if r["m"] == "Vellinge"):
+        assert r["significant"] in (True, False) and r["excludes_zero"] in (True, False)
+    assert all(r["significant"] is None for r in prev if r["m"] != "Vellinge")
+    path = tmp_path / "d.csv"
+    an.write_group_tables(
+        tmp_path / "p.csv",
+        path,
+        facet="m",
+        doc_theta=theta,
+        doc_ids=[f"d{i}" for i in range(5)],
+        groups=groups,
+        analysis_cfg=CFG,
+        min_group_docs=3,
+        unit_theta_by_doc=units,
+    )
+    import csv
+
+    with open(path, encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    umea = [r for r in rows if r["m"] == "Umeå"]
+    assert {(r["significant"], r["excludes_zero"]) for r in umea} == {("", "")}
+
+
+def test_effects_that_were_not_estimated_are_not_marked_false() -> None:
+    """Five documents, a coefficient per municipality and a year slope (the shipped
+    corpus): nothing is estimable, and no row says significant = false."""
+    cols = {"municipality": ["Umeå", "Lund", "Vännäs", "Vellinge", "Vellinge"]}
+    cols["year"] = ["2018", "2019", "2021", "2021", "2019"]
+    theta = np.array([[0.9, 0.1], [0.1, 0.9], [0.2, 0.8], [0.3, 0.7], [0.4, 0.6]])
+    design = ef.build_design(ef.parse_formula(None, list(cols)), cols, numeric=["year"])
+    fit = ef.fit_effects(design, theta)
+    for facet in cols:
+        rows = ef.effect_rows(design, fit, facet=facet, ci_level=0.95, fdr=0.05, min_group_docs=3)
+        assert rows and all(r["significant"] is None for r in rows)
+
+
 # ---------------------------------------------------------------------- multiplicity
 def test_by_qvalues_match_the_definition() -> None:
     rng = np.random.default_rng(1)

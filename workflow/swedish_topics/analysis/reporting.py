@@ -52,7 +52,8 @@ def _small_groups_caption(rows: Sequence[Mapping[str, Any]], facet: str) -> str:
         parts.append(
             f"Single-document groups ({', '.join(group_order(singles))}; flag single_doc): "
             "the interval resamples that document's units and reflects variation within one "
-            "document, not between documents."
+            "document, not between documents; such a row is not tested (no p-value), so its "
+            "significant and excludes_zero are empty."
         )
     if few:
         parts.append(

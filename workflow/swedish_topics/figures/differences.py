@@ -139,9 +139,10 @@ class _ForestText:
 
 def _evidence(row: Mapping[str, str], cell: _Cell) -> tuple[bool, bool]:
     """(drawn as evidence, FDR-based): ``significant`` (q ≤ analysis.fdr) when the table
-    has it, else the interval excluding 0 (tables written before q-values existed)."""
-    if (row.get("significant") or "").strip():
-        return _truthy(row["significant"]), True
+    has it (empty: the row was not tested, never evidence), else the interval excluding 0
+    (tables written before q-values existed)."""
+    if "significant" in row:
+        return _truthy(row["significant"] or "false"), True
     if "excludes_zero" in row and (row.get("excludes_zero") or "").strip():
         return _truthy(row["excludes_zero"]), False
     return _has_interval(cell.low, cell.high) and (cell.low > 0 or cell.high < 0), False
