@@ -5,6 +5,8 @@ Statistical claims are checked by simulation against a known truth, never assert
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from swedish_topics import analysis as an
@@ -326,3 +328,40 @@ def test_split_topic_matches_the_sum_of_its_parts() -> None:
     assert matched.tolist() == [True, True, False]
     assert np.allclose(mapped[:, 0], theta[:, 0] + theta[:, 1])
     assert rb.holds_text(2, 2, 1, 2) == "2/2 seeds, 1/2 neighbouring K"
+
+
+def test_untested_comparisons_say_why_instead_of_zero_of_n() -> None:
+    """Umeå on the shipped corpus: one document, so the chosen model cannot test it, and
+    every other model's estimate has the same sign. It reads "not tested: single
+    document", not "0/2 seeds, 0/2 neighbouring K", and its counts are empty."""
+    from swedish_topics.analysis import robustness as rb
+
+    umea = {"difference": "0.58", "q_value": "", "flag": "single_doc", "note": "a single"}
+    reason = rb.untested_reason(umea, "difference")
+    assert reason == "single document"
+    others = [("seed", 0.61, math.nan), ("seed", 0.67, math.nan), ("k", 0.46, math.nan)]
+    row = rb.robustness_counts(0.58, math.nan, [*others, ("k", 0.61, math.nan)], 0.05, reason)
+    assert row["holds_in"] == (
+        "not tested: single document (estimate of the same sign in 4 of 4 other models)"
+    )
+    assert row["holds_seeds"] is None and row["n_seeds"] is None and row["n_k"] is None
+    not_fitted = {"estimate": "", "q_value": "", "flag": "no_interval"}
+    assert rb.untested_reason(not_fitted, "estimate").startswith("not estimated")
+    assert rb.untested_reason({"difference": "0.1", "q_value": "0.2"}, "difference") == ""
+
+
+def test_robustness_counts_only_the_models_that_could_test() -> None:
+    from swedish_topics.analysis import robustness as rb
+
+    # tested here; one other seed could not test it (estimate, no q): left out of n
+    row = rb.robustness_counts(
+        0.2, 0.01, [("seed", 0.3, 0.02), ("seed", 0.25, math.nan), ("k", -0.1, 0.01)], 0.05
+    )
+    assert row["holds_in"] == "1/1 seeds, 0/1 neighbouring K"
+    assert (row["holds_seeds"], row["n_seeds"], row["holds_k"], row["n_k"]) == (1, 1, 0, 1)
+    # an unmatched topic (no estimate) does not hold, and counts
+    row = rb.robustness_counts(0.2, 0.01, [("seed", math.nan, math.nan)], 0.05)
+    assert row["holds_in"] == "0/1 seeds"
+    # no other model could test it: empty, not 0/N
+    row = rb.robustness_counts(0.2, 0.01, [("seed", 0.3, math.nan), ("k", 0.2, math.nan)], 0.05)
+    assert row["holds_in"] is None and row["n_seeds"] is None
