@@ -695,3 +695,93 @@ def test_doc_weights_are_read_row_by_row_into_a_matrix(tmp_path: Path) -> None:
     sio.write_csv(empty, [], ["doc_id", "topic", "weight"])
     with pytest.raises(UserError, match="no data rows"):
         figures.composition._read_doc_weights(empty)
+
+
+# ------------------------------------------------------------------ effects: honest pages
+EFFECT_COLS = ["topic", "{f}", "term", "estimate", "ci_low", "ci_high", "p_value", "q_value"]
+EFFECT_COLS += ["significant", "n_docs", "flag", "note"]
+
+
+def write_effects(path: Path, facet: str, groups: list[str], k: int, *, fitted: bool) -> Path:
+    """An effects table: estimates in [-0.2, 0.2], every seventh one significant; or,
+    unfitted, the shipped corpus's (no estimate, the model's note)."""
+    rng = np.random.default_rng(5)
+    rows = []
+    for t in range(1, k + 1):
+        for i, group in enumerate(groups):
+            est = float(rng.uniform(-0.2, 0.2))
+            sig = (t * len(groups) + i) % 7 == 0
+            half = 0.5 * abs(est) if sig else abs(est) + 0.05
+            rows.append(
+                {"topic": t, facet: group, "term": facet, "n_docs": 30}
+                | (
+                    {"estimate": est, "ci_low": est - half, "ci_high": est + half,
+                     "p_value": 0.001 if sig else 0.5, "q_value": 0.01 if sig else 0.9,
+                     "significant": sig, "flag": "", "note": ""}
+                    if fitted
+                    else {"flag": "no_interval", "note": "not estimated: the model has more "
+                          "coefficients than documents"}
+                )
+            )  # fmt: skip
+    sio.write_csv(path, rows, [c.format(f=facet) for c in EFFECT_COLS])
+    return path
+
+
+def test_effects_with_nothing_estimated_is_one_small_notice(tmp_path: Path, captured: list) -> None:
+    """The shipped corpus: five documents, no effect estimable. No empty panels on a 0–1
+    axis called percentage points: one small image saying why, marked as a notice."""
+    groups = ["Lund", "Umeå", "Vellinge", "Vännäs"]
+    table = write_effects(tmp_path / "e.csv", "municipality", groups, 4, fitted=False)
+    stem = tmp_path / "effects_by_municipality"
+    paths = figures.plot_effects(table, write_topics(tmp_path / "t.csv", 4), "municipality", stem)
+    assert_written(paths, stem)
+    assert captured == []  # not a figure of panels
+    width, height, _dpi = png_info(stem.with_suffix(".png"))
+    assert width <= 2000 and height < width / 2
+    assert figures.is_notice(stem.with_suffix(".png"))
+    from PIL import Image
+
+    with Image.open(stem.with_suffix(".png")) as image:
+        assert "more coefficients than documents" not in image.info.get("Description", "")
+    assert not figures.is_notice(
+        figures.plot_effects(
+            write_effects(tmp_path / "f.csv", "municipality", groups, 4, fitted=True),
+            write_topics(tmp_path / "t.csv", 4),
+            "municipality",
+            tmp_path / "fitted",
+        )[1]
+    )
+
+
+def test_effects_of_840_estimates_show_the_significant_ones_and_say_how_many_are_left(
+    tmp_path: Path, captured: list, fast: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Riksdag: K = 40, 21 counties. The page draws the topics and groups with the most
+    significant estimates, in topic order, in percentage points, with its title whole."""
+    monkeypatch.setattr(figures._style, "DPI", 60)
+    groups = [f"Län {i:02d}" for i in range(21)]
+    table = write_effects(tmp_path / "e.csv", "county", groups, 40, fitted=True)
+    paths = figures.plot_effects(
+        table, write_topics(tmp_path / "t.csv", 40), "county", tmp_path / "eff", max_groups=40
+    )
+    fig = captured[0]
+    assert len(fig.axes) <= 12
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert 1 < len(labels) <= 20
+    ids = [int(lab.split(".")[0]) for lab in labels]
+    assert ids == sorted(ids)
+    rows = sio.read_csv(table)
+    n_sig = sum(r["significant"] == "true" for r in rows)
+    note = flat(fig)
+    assert "of 840 estimates drawn" in note and f"of the {n_sig} significant ones" in note
+    assert "e.csv has every estimate" in note
+    # percentage points: estimates up to 0.2 are drawn up to 20
+    xmin, xmax = fig.axes[0].get_xlim()
+    assert max(abs(xmin), abs(xmax)) > 5
+    # the title is not cut off at the right edge
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    title = fig.subfigs[0]._suptitle
+    assert title.get_window_extent(renderer).x1 <= fig.bbox.width
+    assert_written(paths, tmp_path / "eff")

@@ -93,7 +93,10 @@ class _Groups:
         if max_groups is None or len(self.order) <= max_groups:
             return self
         rank = sorted(range(len(self.order)), key=lambda i: (-self.n_docs[self.order[i]], i))
-        keep = {self.order[i] for i in rank[:max_groups]}
+        return self.keep({self.order[i] for i in rank[:max_groups]})
+
+    def keep(self, keep: set[str] | frozenset[str]) -> _Groups:
+        """These groups only, in table order."""
         return _Groups(
             [g for g in self.order if g in keep],
             {g: n for g, n in self.n_docs.items() if g in keep},
