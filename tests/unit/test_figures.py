@@ -785,3 +785,49 @@ def test_effects_of_840_estimates_show_the_significant_ones_and_say_how_many_are
     title = fig.subfigs[0]._suptitle
     assert title.get_window_extent(renderer).x1 <= fig.bbox.width
     assert_written(paths, tmp_path / "eff")
+
+
+def _sensitivity_tables(tmp_path: Path, kept: list[str]) -> tuple[Path, Path]:
+    cols = ["variant", "change", "vocabulary", "shared_vocabulary", "mean_similarity"]
+    cols += ["main_seed_stability", "n_effects", "share_kept_sign", "share_kept_significance"]
+    cols += ["significance_basis"]
+    rows = [
+        {"variant": f"v{i}", "change": "preprocess.vocabulary.no_below=5", "vocabulary": 40,
+         "shared_vocabulary": 40, "mean_similarity": 0.6, "main_seed_stability": 0.65,
+         "n_effects": 3 if share else 0, "share_kept_sign": share,
+         "share_kept_significance": share, "significance_basis": "q-value, column significant"}
+        for i, share in enumerate(kept)
+    ]  # fmt: skip
+    summary = tmp_path / "summary.csv"
+    sio.write_csv(summary, rows, cols)
+    matches = tmp_path / "matches.csv"
+    sio.write_csv(
+        matches,
+        [
+            {"variant": r["variant"], "topic": t, "similarity": 0.5 + t / 20}
+            for r in rows
+            for t in (1, 2)
+        ],
+        ["variant", "topic", "similarity"],
+    )
+    return summary, matches
+
+
+@pytest.mark.parametrize("kept", [["", ""], ["0.5", ""]])
+def test_sensitivity_has_a_title_and_no_empty_panel(
+    tmp_path: Path, kept: list[str], captured: list
+) -> None:
+    """The shipped corpus: no significant effect, so no effects panel of empty rows (a
+    sentence says why); with one, the panel is drawn. Either way the figure has a title."""
+    from swedish_topics.figures.validation import plot_sensitivity
+
+    summary, matches = _sensitivity_tables(tmp_path, kept)
+    paths = run_clean(plot_sensitivity, summary, matches, tmp_path / "sensitivity")
+    assert_written(paths, tmp_path / "sensitivity")
+    fig = captured[0]
+    assert fig.subfigs[0]._suptitle.get_text().startswith("Sensitivity to preprocessing")
+    if kept[0]:
+        assert len(fig.axes) == 2
+    else:
+        assert len(fig.axes) == 1
+        assert "so there is no effect to compare" in flat(fig)
