@@ -379,9 +379,16 @@ def test_content_figures_draw_the_largest_groups_with_their_counts(tmp_path: Pat
         fc._save = original  # type: ignore[assignment]
     assert all(p.stat().st_size > 0 for p in out)
     text = "\n".join(seen)
-    assert "Umeå (n = 40)" in text and "Åre (n = 2)" in text and "Liten" not in text
+    # groups of one or few documents are not drawn as grey panels: they are left out
+    assert "Umeå (n = 40)" in text and "Åre" not in text and "Liten" not in text
     assert "tema 3" in text and "tema 1" not in text  # the most prevalent topics
-    assert "2 of 3 groups" in text and "Hatched" in text and "Grey" in text
+    assert text.index("tema 2") < text.index("tema 3")  # in topic order, as every output
+    assert "2 of 3 groups" in text and "left out" in text and "Hatched" in text
+    # every group flagged (the shipped corpus by municipality): a notice, no grey grid
+    flagged = [r | {"flag": "single_doc"} for r in rows if r["kommun"] != "Umeå"]
+    sio.write_csv(words, flagged, ["topic", "kommun", "rank", "term", "z", "n_docs", "flag"])
+    out = figures.plot_topic_words_by_group(words, topics, "kommun", tmp_path / "none")
+    assert figures.is_notice(out[1])
 
 
 def test_leading_terms_equal_a_stable_full_sort() -> None:
