@@ -831,3 +831,23 @@ def test_sensitivity_has_a_title_and_no_empty_panel(
     else:
         assert len(fig.axes) == 1
         assert "so there is no effect to compare" in flat(fig)
+
+
+def test_documents_are_named_by_title_or_first_words_not_hash_ids(tmp_path: Path) -> None:
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "texts" / "004_3743fa9254c4b3aa.txt").write_text(
+        "Det finns nog inte en enda kommun i Sverige", encoding="utf-8"
+    )
+    rows = [
+        {"doc_id": "000_d05961ad828120c4", "title": "”I kommunen finns frihet, självständighet "
+         "och kraft”", "municipality": "Lund", "year": "2018"},
+        {"doc_id": "004_3743fa9254c4b3aa", "title": "", "municipality": "Vellinge",
+         "year": "2018"},
+        {"doc_id": "a1", "title": "Samma", "municipality": "Umeå", "year": "2019"},
+        {"doc_id": "a2", "title": "Samma", "municipality": "Umeå", "year": "2019"},
+    ]  # fmt: skip
+    labels = figures.readable_doc_labels(rows, ["municipality", "year"], corpus_dir=tmp_path)
+    assert labels["000_d05961ad828120c4"] == "”I kommunen finns frihet… · Lund · 2018"
+    assert labels["004_3743fa9254c4b3aa"] == "Det finns nog inte en enda… · Vellinge · 2018"
+    assert labels["a1"] != labels["a2"]  # never two bars of the same name
+    assert not any("d05961ad" in v or "3743fa92" in v for v in labels.values())

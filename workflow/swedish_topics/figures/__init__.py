@@ -46,6 +46,7 @@ from swedish_topics.figures._style import (
 from swedish_topics.figures.composition import (
     order_documents,
     plot_doc_composition,
+    readable_doc_labels,
 )
 from swedish_topics.figures.content import (
     plot_topic_words_by_group,
@@ -85,6 +86,7 @@ __all__ = [
     "plot_topic_words_over",
     "png_resolution",
     "read_topics",
+    "readable_doc_labels",
     "split_flags",
     "topic_name",
     "topic_style",
