@@ -276,6 +276,32 @@ def test_split_period_and_over_time_rows() -> None:
     assert all(r["note"] == "marginal" for r in rows if r["kind"] != "leading")
 
 
+def test_stratified_note_names_the_groups_that_wrote_in_both_halves() -> None:
+    """The browser printed the literal "n_strata groups wrote in both halves"."""
+    from swedish_topics.pipeline.content import _strata_note
+
+    bow, theta, phi, group = planted_corpus([10, 10, 10, 10], seed=6)
+    ec = content.ExpectedCounts.build(bow, theta, phi)
+    values = np.where(group % 2 == 0, 2018.0, 2021.0)
+    stratum = (group // 2).astype(np.int64)
+    stratum[group == 3] = 2  # municipality 0 wrote in both halves, 1 only early, 2 only late
+    rows = content.over_time_rows(
+        ec,
+        VOCAB,
+        facet="year",
+        unit_value=values,
+        unit_stratum=stratum,
+        n_strata=3,
+        value_docs={2018.0: 20, 2021.0: 20},
+        cfg={**CFG, "strata_note": _strata_note(["municipality"], 3)},
+    )
+    notes = {r["note"] for r in rows if r["kind"] != "leading"}
+    assert notes == {
+        "stratified: compared within each of 3 groups of municipality and pooled; 1 of them "
+        "wrote in both halves"
+    }
+
+
 # -------------------------------------------------------------------------- tables
 def test_divergence_columns_are_added_to_topics_csv(tmp_path: Path) -> None:
     topics = tmp_path / "topics.csv"
