@@ -445,6 +445,30 @@ def test_prevalence_trend_over_thirty_years(tmp_path: Path, captured: list, fast
     assert ticks and all(t == int(t) for t in ticks)
 
 
+def test_prevalence_band_never_joins_two_kinds_of_interval(tmp_path: Path, captured: list) -> None:
+    """2018–2019: intervals from documents; 2020–2021: single documents' bootstrap over
+    their units. Each kind gets its own band; none spans 2019 to 2020."""
+    years = {"2017": 1, "2018": 3, "2019": 4, "2020": 1, "2021": 1}
+    run_clean(
+        figures.plot_prevalence_trend,
+        write_prevalence(tmp_path / "p.csv", "year", years, 2),
+        write_topics(tmp_path / "topics.csv", 2),
+        "year",
+        tmp_path / "trend",
+    )
+    from matplotlib.collections import PolyCollection
+
+    spans = [
+        (float(v[:, 0].min()), float(v[:, 0].max()))
+        for c in captured[0].axes[0].collections
+        if isinstance(c, PolyCollection)
+        for v in (p.vertices for p in c.get_paths())
+        if len(v)
+    ]
+    assert (2018.0, 2019.0) in spans and (2020.0, 2021.0) in spans
+    assert not any(lo <= 2019 and hi >= 2020 for lo, hi in spans)
+
+
 def test_prevalence_trend_refuses_non_numeric_facet(tmp_path: Path) -> None:
     with pytest.raises(UserError, match=r"line 2, column 'municipality'.*numeric_facets"):
         figures.plot_prevalence_trend(

@@ -356,6 +356,16 @@ def plot_prevalence_heatmap(
     return _style._save(fig, out_stem, footnote=" ".join(n for n in notes if n))
 
 
+def _runs(kinds: Sequence[str], start: int, stop: int) -> list[slice]:
+    """``start..stop`` cut into runs of equal ``kinds`` (the interval basis)."""
+    runs, first = [], start
+    for i in range(start + 1, stop + 1):
+        if i == stop or kinds[i] != kinds[i - 1]:
+            runs.append(slice(first, i))
+            first = i
+    return runs
+
+
 @_styled
 def plot_prevalence_trend(
     prev_csv: PathLike,
@@ -410,7 +420,7 @@ def plot_prevalence_trend(
     panel_w = 2.5 if few else 2.8
     fig, panel = _new_figure(panel_w * ncols, 2.0 * nrows + 0.5)
     axes = _subplots(panel, n_topics, ncols, sharex=True, sharey=True)
-    any_no_interval = False
+    any_no_interval = mixed_kinds = False
     y_top = 0.0
     for ax, topic in zip(axes, topic_ids, strict=True):
         found = [(float(g), g, cells.get((topic, g))) for g in groups.order]
@@ -428,24 +438,29 @@ def plot_prevalence_trend(
         )
         if len(pts):
             y_top = max(y_top, float(np.nanmax(highs)))
-        # Join only consecutive values: a line across a gap would suggest data there.
+        # Join only consecutive values: a line across a gap would suggest data there. A
+        # band joins only intervals of one kind (never a score interval from documents
+        # and a single document's bootstrap over its units).
+        kinds = [groups.basis.get(g, "") for _, g, _ in pts]
         isolated = np.zeros(len(xs), bool)
         start = 0
         for idx in range(1, len(xs) + 1):
             if idx == len(xs) or xs[idx] - xs[idx - 1] > step * 1.001:
                 seg = slice(start, idx)
-                isolated[seg] = idx - start == 1
                 ax.plot(xs[seg], means[seg], color=OKABE_ITO[4], lw=0.9, zorder=2)
-                ax.fill_between(
-                    xs[seg],
-                    lows[seg],
-                    highs[seg],
-                    where=has_ci[seg],
-                    color=OKABE_ITO[4],
-                    alpha=0.15,
-                    lw=0,
-                    zorder=1,
-                )
+                for run in _runs(kinds, start, idx):
+                    isolated[run] = run.stop - run.start == 1
+                    mixed_kinds |= run.stop - run.start < idx - start
+                    ax.fill_between(
+                        xs[run],
+                        lows[run],
+                        highs[run],
+                        where=has_ci[run],
+                        color=OKABE_ITO[4],
+                        alpha=0.15,
+                        lw=0,
+                        zorder=1,
+                    )
                 start = idx
         # Few values: a bar for every interval; many: the band, bars only where alone.
         bars = has_ci if few else has_ci & isolated
@@ -538,7 +553,13 @@ def plot_prevalence_trend(
         f"Points: mean proportion of the topic in the group's documents (each document "
         f"counts once); {what}: interval; "
         "n = documents (point area grows with n)."
-        + (" The line is broken where values have no documents." if gaps else ""),
+        + (" The line is broken where values have no documents." if gaps else "")
+        + (
+            " The band joins only intervals of one kind (it stops where the interval "
+            "basis changes)."
+            if mixed_kinds and not few
+            else ""
+        ),
         _basis_footnote({_group_value(g): b for g, b in groups.basis.items()}),
         INTERVAL_CAVEAT,
         _flag_footnote(groups.all_flags()),
