@@ -314,7 +314,10 @@ def topic_browser(*, inputs: Mapping[str, Any], cfg: Mapping[str, Any], out_html
     from swedish_topics import browser
 
     data = browser.browser_data(
-        inputs, facets=list(cfg["facets"]), numeric_facets=list(cfg["numeric_facets"])
+        inputs,
+        facets=list(cfg["facets"]),
+        numeric_facets=list(cfg["numeric_facets"]),
+        doc_names=browser.doc_names(cfg, inputs),
     )
     data["thresholds"] = {
         "min_group_docs": int(cfg["min_group_docs"]),
