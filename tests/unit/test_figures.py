@@ -334,6 +334,34 @@ def test_heatmap_shows_the_pooled_estimates_from_enough_groups(
         for (topic, group), value in got.items():
             assert colours[topic - 1, cols.index(group)] == pytest.approx(100 * value)
         assert ("pooled" in ax.get_title(loc="left")) == (column == "pooled_mean")
+        if column == "pooled_mean":
+            # Riksdag: raw means outside the pooled interval are marked and counted
+            outside = {
+                (int(r["topic"]), r["municipality"])
+                for r in rows
+                if not float(r["pooled_low"]) <= float(r["mean"]) <= float(r["pooled_high"])
+            }
+            assert outside
+            marked = [t.get_text() for t in ax.texts if t.get_text().split("\n")[0].endswith("*")]
+            assert len(marked) == len(outside)
+            note = flat(captured[0])
+            assert f"({len(outside)} of {len(rows)} cells)" in note
+            assert "the differences table uses them" in note
+
+
+def test_tables_say_where_the_pooled_heatmap_and_the_raw_differences_differ() -> None:
+    from swedish_topics.analysis.reporting import pooled_disagreement
+
+    rows = [
+        {"topic": 1, "county": f"L{i}", "mean": m, "pooled_mean": 0.3, "pooled_low": 0.25,
+         "pooled_high": 0.35}
+        for i, m in enumerate([0.3, 0.5, 0.1] * 7)
+    ]  # fmt: skip
+    note = pooled_disagreement(rows, "county", {"pool_figures_from_groups": 20})
+    assert "14 of 21 raw means lie outside their pooled interval" in note
+    assert "use the raw means" in note
+    assert pooled_disagreement(rows, "county", {"pool_figures_from_groups": 30}) == ""
+    assert pooled_disagreement(rows, "county", {"pool_figures_from_groups": None}) == ""
 
 
 def _many_groups(n: int) -> dict[str, int]:

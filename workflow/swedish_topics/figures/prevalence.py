@@ -189,6 +189,25 @@ def _use_pooled(
 PREVALENCE_COLUMNS = ("topic", "mean", "ci_low", "ci_high", "n_docs")
 
 
+def _raw_outside_pooled(
+    rows: Sequence[Mapping[str, str]],
+    cells: Mapping[tuple[int, str], _Cell],
+    facet: str,
+    path: PathLike,
+) -> set[tuple[int, str]]:
+    """The (topic, group) cells whose raw ``mean`` lies outside the pooled interval."""
+    out = set()
+    for line, row in enumerate(rows, start=2):
+        key = (_int(row, "topic", path, line), row[facet])
+        cell = cells.get(key)
+        raw = _num(row, "mean", path, line)
+        if cell is None or not math.isfinite(raw) or not _has_interval(cell.low, cell.high):
+            continue
+        if raw < cell.low or raw > cell.high:
+            out.add(key)
+    return out
+
+
 @_styled
 def plot_prevalence_heatmap(
     prev_csv: PathLike,
@@ -243,6 +262,8 @@ def plot_prevalence_heatmap(
         if key[1] in groups.n_docs
     }
     scale = _share_scale([c.mean for c in cells.values()] + [c.high for c in cells.values()])
+    # pooled: the raw means (the tables' and the differences') outside the pooled interval
+    disagree = _raw_outside_pooled(rows, cells, facet, prev_csv) if pooled else set()
     n_groups, n_topics = len(groups.order), len(topic_ids)
     matrix = np.full((n_topics, n_groups), np.nan)
     for i, topic in enumerate(topic_ids):
@@ -287,10 +308,11 @@ def plot_prevalence_heatmap(
             else:
                 ci, any_no_interval = "[no interval]", True
             colour = _text_colour(cmap(norm(cell.mean * scale)))
+            mark = "*" if (topic, group) in disagree else ""
             ax.text(
                 j,
                 i,
-                f"{cell.mean * scale:.1f}\n{ci}",
+                f"{cell.mean * scale:.1f}{mark}\n{ci}",
                 ha="center",
                 va="center",
                 fontsize=fontsize,
@@ -340,7 +362,10 @@ def plot_prevalence_heatmap(
             f"and its interval [low, high]: with {len(all_groups.order)} groups "
             f"(analysis.pool_figures_from_groups = {pool_from_groups}), a group's mean is "
             "pulled towards the average of the groups the more, the fewer documents it has; "
-            f"the raw means are in {Path(prev_csv).name}; n = documents in the group."
+            f"the raw means are in {Path(prev_csv).name}, and the differences table uses "
+            f"them; *: the raw mean lies outside the pooled interval ({len(disagree)} of "
+            f"{len(cells)} cells), the group's own documents disagree with the pooled "
+            "estimate; n = documents in the group."
             if pooled
             else "Each cell: mean proportion (%) of the topic in the group's documents, each "
             "document counting once, and its interval [low, high]; n = documents in the group."
