@@ -511,7 +511,8 @@ def effect_rows(
                 "ci_high": min(float(high[j]), 1.0),
                 "p_value": float(p[j]),
                 "q_value": float(q[j]),
-                "significant": bool(sig[j]),
+                # untested (no p-value: not estimated, or one document): empty, not false
+                "significant": bool(sig[j]) if np.isfinite(p[j]) else None,
                 "fcr_low": float(flow[j]) if sig[j] else math.nan,
                 "fcr_high": float(fhigh[j]) if sig[j] else math.nan,
                 "n_docs": n_g,

@@ -485,9 +485,11 @@ def add_inference_columns(
     :mod:`~swedish_topics.analysis.multiplicity`; the topic is the family of the
     hierarchical ones) adjust over the differences table: all its rows with a p-value.
     A prevalence row carries the q-value and ``significant`` of its group's difference
-    from the rest (the same question a heatmap reader asks). Rows marked ``significant``
-    get ``fcr_low``/``fcr_high``, the interval at their false-coverage-rate level
-    (:func:`~swedish_topics.analysis.multiplicity.select`), which excludes 0.
+    from the rest (the same question a heatmap reader asks). A row without a p-value was
+    not tested: its ``significant`` and ``excludes_zero`` are empty (None), not false.
+    Rows marked ``significant`` get ``fcr_low``/``fcr_high``, the interval at their
+    false-coverage-rate level (:func:`~swedish_topics.analysis.multiplicity.select`),
+    which excludes 0.
     """
     from swedish_topics.analysis.intervals import t_interval
     from swedish_topics.analysis.multiplicity import select
@@ -504,7 +506,7 @@ def add_inference_columns(
     p = np.array([d["p_value"][gi[r[facet]], r["topic"] - 1] for r in difference_rows])
     chosen = select(p, [r["topic"] for r in difference_rows], fdr=fdr, method=multiplicity)
     q, sig = chosen.q, chosen.significant
-    by_key: dict[tuple[int, str], tuple[float, bool]] = {}
+    by_key: dict[tuple[int, str], tuple[float, bool | None]] = {}
     for row, pv, qv, s, a in zip(difference_rows, p, q, sig, chosen.fcr_alpha, strict=True):
         g, t = gi[row[facet]], row["topic"] - 1
         if interval != "percentile" and np.isfinite(d["se"][g, t]) and moments.n[g] >= 2:
@@ -522,14 +524,17 @@ def add_inference_columns(
         elif s:
             tl, th = t_interval(d["estimate"][g, t], d["se"][g, t], d["df"][g, t], ci_level=1 - a)
             fl, fh = float(tl), float(th)
+        tested = bool(np.isfinite(pv))  # untested (one document): empty, not false
+        if not tested:
+            row["excludes_zero"] = None
         row.update(
             p_value=float(pv),
             q_value=float(qv),
-            significant=bool(s),
+            significant=bool(s) if tested else None,
             fcr_low=float(fl) if s else math.nan,
             fcr_high=float(fh) if s else math.nan,
         )
-        by_key[(row["topic"], row[facet])] = (float(qv), bool(s))
+        by_key[(row["topic"], row[facet])] = (float(qv), bool(s) if tested else None)
     pr = inf["prevalence"]
     for row in prevalence_rows:
         g, t = gi[row[facet]], row["topic"] - 1
@@ -540,7 +545,7 @@ def add_inference_columns(
             row["flag"] = ";".join(f for f in row["flag"].split(";") if f and f != FLAG_WIDENED)
             row["note"] = row["note"].replace("interval widened to contain the estimate", "")
             row["note"] = row["note"].strip("; ")
-        qv, s = by_key.get((row["topic"], row[facet]), (math.nan, False))
+        qv, s = by_key.get((row["topic"], row[facet]), (math.nan, None))
         row.update(q_value=qv, significant=s)
 
 

@@ -50,7 +50,8 @@ def _small_groups_caption(rows: Sequence[Mapping[str, Any]], facet: str) -> str:
         parts.append(
             f"Single-document groups ({', '.join(group_order(singles))}; flag single_doc): "
             "the interval resamples that document's units and reflects variation within one "
-            "document, not between documents."
+            "document, not between documents; such a row is not tested (no p-value), so its "
+            "significant and excludes_zero are empty."
         )
     if few:
         parts.append(
@@ -109,6 +110,33 @@ def prevalence_caption(
     return text + (
         " Intervals describe variation between documents, not topic-model uncertainty, "
         "and are not adjusted for multiple comparisons."
+    )
+
+
+def pooled_disagreement(
+    prevalence_rows: Sequence[Mapping[str, Any]], facet: str, analysis_cfg: Mapping[str, Any]
+) -> str:
+    """What the captions say when the prevalence heatmap shows pooled means (a facet with
+    at least ``analysis.pool_figures_from_groups`` groups) while the differences use the
+    raw means: which, and how many raw means lie outside their pooled interval ("" when
+    the heatmap shows the raw means)."""
+    threshold = analysis_cfg.get("pool_figures_from_groups")
+    n_groups = len({r[facet] for r in prevalence_rows})
+    if threshold is None or n_groups < int(threshold) or not prevalence_rows:
+        return ""
+    rows = [r for r in prevalence_rows if np.isfinite(r.get("pooled_mean", np.nan))]
+    outside = sum(
+        not (r["pooled_low"] <= r["mean"] <= r["pooled_high"])
+        for r in rows
+        if np.isfinite(r["mean"])
+    )
+    return (
+        f" The prevalence heatmap of {facet} ({n_groups} groups, at least "
+        f"analysis.pool_figures_from_groups = {threshold}) shows the partially pooled means "
+        "(pooled_mean, shrunk towards the average of the groups); mean, group_mean and every "
+        f"difference and q-value here use the raw means. {outside} of {len(rows)} raw means "
+        "lie outside their pooled interval (groups whose own documents disagree with the "
+        "pooled estimate; marked * in the heatmap)."
     )
 
 
@@ -252,12 +280,13 @@ def write_group_tables(
         unit_theta_by_doc=unit_theta_by_doc,
         doc_draws=doc_draws,
     )
+    pooled_note = pooled_disagreement(prev, facet, analysis_cfg)
     cols = _columns(PREVALENCE_COLUMNS, facet)
     _write_main_table(
         prevalence_path,
         prev,
         cols,
-        prevalence_caption(prev, facet=facet, **params),
+        prevalence_caption(prev, facet=facet, **params) + pooled_note,
         display_columns=[
             c
             for c in cols
@@ -271,7 +300,7 @@ def write_group_tables(
         differences_path,
         diff,
         cols,
-        differences_caption(diff, facet=facet, **params),
+        differences_caption(diff, facet=facet, **params) + pooled_note,
         display_columns=[c for c in cols if c not in hidden],
     )
     small = {FLAG_SINGLE_DOC, FLAG_FEW_DOCS}
