@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -141,49 +142,11 @@ def train_tomotopy(
         dists, lls, n_words = _tomotopy_infer(model, heldout_words)
         return dists, (sum(lls) / n_words if n_words else float("nan"))
 
-    # `iterations` sweeps in `passes` blocks (the first blocks take the remainder)
     n_blocks = min(passes, iterations)
-    blocks = [iterations // n_blocks + int(b < iterations % n_blocks) for b in range(n_blocks)]
-    bound_log: list[dict[str, Any]] = []
-    final_eval: tuple[list[Any], float] | None = None
-    train_seconds = 0.0
-    for block_no, sweeps in enumerate(blocks, start=1):
-        final_eval = None  # only an evaluation after the last block is reused
-        started = time.perf_counter()
-        if block_no == n_blocks:
-            train_counts = _train_collecting_counts(model, sweeps, k)
-        else:
-            model.train(sweeps, workers=1)
-        train_seconds += time.perf_counter() - started
-        if is_eval_pass(block_no, n_blocks, eval_every):
-            if heldout_words:
-                final_eval = evaluate()
-                bound = final_eval[1]
-            else:
-                bound = float(model.ll_per_word)
-            bound_log.append({"pass": block_no, "iteration": model.global_step, "bound": bound})
-            logger.info(
-                "pass %d/%d (sweep %d): per-word log-likelihood %.4f (perplexity %.1f), "
-                "training %.4f",
-                block_no,
-                n_blocks,
-                model.global_step,
-                bound,
-                2.0 ** (-bound),
-                model.ll_per_word,
-            )
+    run = _run_blocks(model, k, n_blocks, iterations, eval_every, evaluate, bool(heldout_words))
+    bound_log, final_eval, train_counts = run.bound_log, run.final_eval, run.train_counts
 
-    # topic-term from the final sample's counts, over the full dictionary: terms that
-    # occur in no training unit get the smoothed eta / (n_k + V * eta).
-    to_dict = np.array([dictionary.token2id[w] for w in model.vocabs], dtype=np.int64)
-    counts = _topic_term_counts(model.docs, to_dict, k, n_terms)
-    eta_final = float(model.eta)
-    # In place, K x V once: (counts + eta) / (n_k + V * eta), then rows summing to 1.
-    topic_term = counts
-    denominator = topic_term.sum(axis=1, keepdims=True) + n_terms * eta_final
-    topic_term += eta_final
-    topic_term /= denominator
-    topic_term /= topic_term.sum(axis=1, keepdims=True)
+    topic_term = _topic_term(model, dictionary, k, n_terms)
     alpha_final = np.asarray(model.alpha, dtype=np.float64).reshape(-1)
     if alpha_final.size == 1:
         alpha_final = np.full(k, float(alpha_final[0]))
@@ -222,9 +185,78 @@ def train_tomotopy(
         "infer_iterations": TOMOTOPY_INFER_ITERATIONS,
         "eval_every": eval_every,
         "n_terms_unknown_to_model": int(n_terms - len(model.used_vocabs)),
-        "train_seconds": train_seconds,
+        "train_seconds": run.train_seconds,
     }
     return Fit(topic_term, theta, alpha_final, heldout_bound, bound_log, settings, unit_counts)
+
+
+@dataclass
+class _Blocks:
+    """What the blocks of training leave: the bound trajectory, the evaluation after the
+    last block (if one ran: reused), the seconds of training, the posterior counts."""
+
+    bound_log: list[dict[str, Any]]
+    final_eval: tuple[list[Any], float] | None
+    train_seconds: float
+    train_counts: np.ndarray
+
+
+def _run_blocks(
+    model: Any,
+    k: int,
+    n_blocks: int,
+    iterations: int,
+    eval_every: int,
+    evaluate: Callable[[], tuple[list[Any], float]],
+    has_heldout: bool,
+) -> _Blocks:
+    """``iterations`` sweeps in ``n_blocks`` blocks (the first blocks take the remainder),
+    the bound logged every ``eval_every`` blocks and after the last."""
+    blocks = [iterations // n_blocks + int(b < iterations % n_blocks) for b in range(n_blocks)]
+    bound_log: list[dict[str, Any]] = []
+    final_eval: tuple[list[Any], float] | None = None
+    train_seconds = 0.0
+    train_counts = np.zeros((0, k), dtype=np.float32)
+    for block_no, sweeps in enumerate(blocks, start=1):
+        final_eval = None  # only an evaluation after the last block is reused
+        started = time.perf_counter()
+        if block_no == n_blocks:
+            train_counts = _train_collecting_counts(model, sweeps, k)
+        else:
+            model.train(sweeps, workers=1)
+        train_seconds += time.perf_counter() - started
+        if is_eval_pass(block_no, n_blocks, eval_every):
+            if has_heldout:
+                final_eval = evaluate()
+                bound = final_eval[1]
+            else:
+                bound = float(model.ll_per_word)
+            bound_log.append({"pass": block_no, "iteration": model.global_step, "bound": bound})
+            logger.info(
+                "pass %d/%d (sweep %d): per-word log-likelihood %.4f (perplexity %.1f), "
+                "training %.4f",
+                block_no,
+                n_blocks,
+                model.global_step,
+                bound,
+                2.0 ** (-bound),
+                model.ll_per_word,
+            )
+    return _Blocks(bound_log, final_eval, train_seconds, train_counts)
+
+
+def _topic_term(model: Any, dictionary: Any, k: int, n_terms: int) -> np.ndarray:
+    """Topic-term from the final sample's counts, over the full dictionary: terms that
+    occur in no training unit get the smoothed eta / (n_k + V * eta)."""
+    to_dict = np.array([dictionary.token2id[w] for w in model.vocabs], dtype=np.int64)
+    topic_term = _topic_term_counts(model.docs, to_dict, k, n_terms)
+    eta_final = float(model.eta)
+    # In place, K x V once: (counts + eta) / (n_k + V * eta), then rows summing to 1.
+    denominator = topic_term.sum(axis=1, keepdims=True) + n_terms * eta_final
+    topic_term += eta_final
+    topic_term /= denominator
+    topic_term /= topic_term.sum(axis=1, keepdims=True)
+    return topic_term
 
 
 def _train_collecting_counts(model: Any, sweeps: int, k: int) -> np.ndarray:

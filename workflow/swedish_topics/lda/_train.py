@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ from swedish_topics.lda._common import (
     ENGINES,
     NPZ_KEYS,
     POSTERIOR_KEY,
+    Bow,
+    Fit,
     ModelArrays,
     TrainResult,
     check_heldout,
@@ -89,33 +92,17 @@ def train_model(
 
     dictionary = load_dictionary(dictionary_path)
     corpus = MmCorpus(str(corpus_path))
-    n_units = len(corpus)
-    held = check_heldout(heldout, n_units)
-    held_mask = np.zeros(n_units, dtype=bool)
-    held_mask[held] = True
-    lengths, heldout_docs = scan(corpus, held_mask, keep_heldout=engine == "gensim")
-    train_mask = ~held_mask & (lengths > 0)
-    n_train = int(train_mask.sum())
-    if k < 1 or k > n_train:
-        raise ConfigError(
-            f"A model with K={k} topics needs at least {max(k, 1)} non-empty training units, "
-            f"but {corpus_path} has {n_train} ({n_units} units, {held.size} held out, "
-            f"{int((lengths == 0).sum())} empty). Fix: remove K={k} from model.k in "
-            "config/config.yaml, lower model.heldout_fraction, use shorter units "
-            "(preprocess.units.mode: paragraphs) or a larger corpus."
-        )
-    heldout_nonempty = [int(i) for i in held if lengths[i] > 0]
+    split = _split_units(corpus, heldout, k=k, keep_heldout=engine == "gensim", path=corpus_path)
     logger.info(
         "training %s LDA, K=%d, seed=%d: %d training units (%d tokens), %d held out, %d empty",
         engine,
         k,
         seed,
-        n_train,
-        int(lengths[train_mask].sum()),
-        held.size,
-        int((lengths == 0).sum()),
+        int(split.train_mask.sum()),
+        int(split.lengths[split.train_mask].sum()),
+        split.held.size,
+        int((split.lengths == 0).sum()),
     )
-
     with threadpool_limits(limits=1):
         if engine == "gensim":
             fit = train_gensim(
@@ -124,10 +111,10 @@ def train_model(
                 k=k,
                 seed=seed,
                 model_cfg=model_cfg,
-                train_mask=train_mask,
-                heldout_docs=heldout_docs,
-                heldout_words=float(lengths[heldout_nonempty].sum()),
-                train_words=float(lengths[train_mask].sum()),
+                train_mask=split.train_mask,
+                heldout_docs=split.heldout_docs,
+                heldout_words=float(split.lengths[split.heldout_nonempty].sum()),
+                train_words=float(split.lengths[split.train_mask].sum()),
                 out_dir=out_gensim_dir,
             )
         else:
@@ -137,16 +124,67 @@ def train_model(
                 k=k,
                 seed=seed,
                 model_cfg=model_cfg,
-                train_mask=train_mask,
-                heldout_index=held,
+                train_mask=split.train_mask,
+                heldout_index=split.held,
                 out_dir=out_gensim_dir,
             )
-    empty = lengths == 0
+    return _write_model(fit, split, vocab_array(dictionary), k=k, seed=seed, engine=engine,
+                        out_npz=out_npz, out_json=out_json)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _UnitSplit:
+    """The units of ``corpus.mm``: token counts, held-out and training units."""
+
+    lengths: np.ndarray
+    held: np.ndarray
+    train_mask: np.ndarray
+    heldout_nonempty: list[int]
+    #: the non-empty held-out units as bags of words (gensim only)
+    heldout_docs: list[Bow]
+
+
+def _split_units(
+    corpus: Any, heldout: np.ndarray, *, k: int, keep_heldout: bool, path: Path
+) -> _UnitSplit:
+    """Count every unit's tokens in one pass; refuse more topics than training units."""
+    n_units = len(corpus)
+    held = check_heldout(heldout, n_units)
+    held_mask = np.zeros(n_units, dtype=bool)
+    held_mask[held] = True
+    lengths, heldout_docs = scan(corpus, held_mask, keep_heldout=keep_heldout)
+    train_mask = ~held_mask & (lengths > 0)
+    n_train = int(train_mask.sum())
+    if k < 1 or k > n_train:
+        raise ConfigError(
+            f"A model with K={k} topics needs at least {max(k, 1)} non-empty training units, "
+            f"but {path} has {n_train} ({n_units} units, {held.size} held out, "
+            f"{int((lengths == 0).sum())} empty). Fix: remove K={k} from model.k in "
+            "config/config.yaml, lower model.heldout_fraction, use shorter units "
+            "(preprocess.units.mode: paragraphs) or a larger corpus."
+        )
+    heldout_nonempty = [int(i) for i in held if lengths[i] > 0]
+    return _UnitSplit(lengths, held, train_mask, heldout_nonempty, heldout_docs)
+
+
+def _write_model(
+    fit: Fit,
+    split: _UnitSplit,
+    vocab: np.ndarray,
+    *,
+    k: int,
+    seed: int,
+    engine: str,
+    out_npz: Path,
+    out_json: Path,
+) -> TrainResult:
+    """Write ``model.npz`` (empty units at the prior mean) and ``train.json``."""
+    empty = split.lengths == 0
     fit.theta[empty] = fit.alpha / fit.alpha.sum()  # the prior mean (gensim gives the same)
     arrays = ModelArrays(
         topic_term=fit.topic_term.astype(np.float64),
         theta=fit.theta.astype(np.float32),
-        vocab=vocab_array(dictionary),
+        vocab=vocab,
         alpha=fit.alpha.astype(np.float64),
     )
     bound = fit.heldout_bound
@@ -159,15 +197,15 @@ def train_model(
         "k": k,
         "seed": seed,
         "engine": engine,
-        "n_units": n_units,
-        "n_train_units": n_train,
-        "n_heldout_units": int(held.size),
+        "n_units": len(split.lengths),
+        "n_train_units": int(split.train_mask.sum()),
+        "n_heldout_units": int(split.held.size),
         "n_empty_units": int(empty.sum()),
         "heldout_bound": bound,
         "perplexity": None if bound is None else 2.0 ** (-bound),
         "perplexity_definition": "2 ** (-heldout_bound), heldout_bound in nats per word",
         "bound_log": fit.bound_log,
-        "bound_log_on": "heldout" if heldout_nonempty else "train",
+        "bound_log_on": "heldout" if split.heldout_nonempty else "train",
         "numpy_version": np.__version__,
         **fit.settings,
     }
