@@ -66,6 +66,17 @@ def _section(config: Mapping[str, Any]) -> Mapping[str, Any]:
     return config.get("preprocess", config)
 
 
+def _cleaner(clean: Mapping[str, Any]) -> Cleaner:
+    """The cleaner of the ``preprocess.clean`` settings."""
+    return Cleaner(
+        patterns=[*clean.get("furniture_patterns", ()), *clean.get("extra_patterns", ())],
+        drop_bylines=clean.get("drop_bylines", True),
+        drop_repeated_paragraphs=clean.get("drop_repeated_paragraphs", True),
+        join_hyphenation=clean.get("join_hyphenation", True),
+        drop_caption_lead=clean.get("drop_caption_lead", True),
+    )
+
+
 class _Memo(dict[str, _V], Generic[_V]):
     """A dict that fills a missing key from ``fill(key)``: look-ups stay in C (``map``)."""
 
@@ -144,14 +155,7 @@ class TextPipeline:
         #: splits a long paragraph into sentences (the corpus's Punkt splitter, or None
         #: for the punctuation rule of :func:`~swedish_topics.units.split_sentences`)
         self.sentences = sentences
-        clean = cfg["clean"]
-        self.cleaner = Cleaner(
-            patterns=[*clean.get("furniture_patterns", ()), *clean.get("extra_patterns", ())],
-            drop_bylines=clean.get("drop_bylines", True),
-            drop_repeated_paragraphs=clean.get("drop_repeated_paragraphs", True),
-            join_hyphenation=clean.get("join_hyphenation", True),
-            drop_caption_lead=clean.get("drop_caption_lead", True),
-        )
+        self.cleaner = _cleaner(cfg["clean"])
         units = cfg["units"]
         self.unit_mode = units.get("mode", "paragraphs")
         self.min_tokens = int(units.get("min_tokens", 60))
@@ -165,16 +169,13 @@ class TextPipeline:
             enabled=lem.get("enabled", True),
         )
         stop = cfg["stopwords"]
-        stopwords = set(
-            load_stopwords(extra=stop.get("extra") or (), extra_file=stop.get("extra_file"))
-        )
         self.facet_stopwords: set[str] = set()
         if stop.get("remove_facet_values", True):
             self.facet_stopwords = facet_value_stopwords(
                 facet_values, tokenizer=self.tokenizer.tokenize, lemmatizer=self.lemmatizer
             )
-            stopwords |= self.facet_stopwords
-        self.stopwords = frozenset(stopwords)
+        extra = load_stopwords(extra=stop.get("extra") or (), extra_file=stop.get("extra_file"))
+        self.stopwords = frozenset({*extra, *self.facet_stopwords})
         names = cfg.get("names") or {}
         #: counts of capitalised words for the name filter (None when it is off)
         self.name_stats: NameStats | None = None
