@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +42,7 @@ class _Side:
     """Point estimate and bootstrap replicates of the mean of one set of documents."""
 
     mean: np.ndarray
-    replicates: np.ndarray | None  # None: no interval possible
+    replicates: np.ndarray | None  # None: no interval possible (or none asked for)
     basis: str
     n_docs: int
     n_units: int | None
@@ -55,13 +55,15 @@ def _side(
     *,
     n_boot: int,
     rng: np.random.Generator,
+    resample: bool = True,
 ) -> _Side:
-    """Mean of a set of documents with bootstrap replicates (documents, or units if one)."""
+    """Mean of a set of documents with bootstrap replicates (documents, or units if one);
+    of two or more documents without replicates when not ``resample``."""
     n = doc_theta.shape[0]
     mean = doc_theta.mean(axis=0)
     n_units = _count_units(units)
     if n >= 2:
-        reps = bootstrap_means(doc_theta, n_boot=n_boot, rng=rng)
+        reps = bootstrap_means(doc_theta, n_boot=n_boot, rng=rng) if resample else None
         return _Side(mean, reps, "documents", n, n_units)
     if units is None:
         return _Side(mean, None, "none", n, n_units)
@@ -138,7 +140,15 @@ def _estimate(
     flags: list[str],
     note: str,
     basis: str,
+    resampled: bool = True,
 ) -> _Estimate:
+    """The percentile interval of ``replicates``; NaN, with ``no_interval`` if
+    ``resampled`` (else the interval is another's: :func:`add_inference_columns`)."""
+    if not resampled:
+        nan = np.full(estimate.shape, np.nan)
+        return _Estimate(
+            group, estimate, nan, nan, np.zeros(estimate.shape, bool), flags, note, basis
+        )
     if replicates is None:
         nan = np.full(estimate.shape, np.nan)
         no = np.zeros(estimate.shape, dtype=bool)
@@ -159,6 +169,7 @@ def prevalence_by_group(
     min_group_docs: int,
     facet: str = "group",
     unit_theta_by_doc: Sequence[DocUnits] | None = None,
+    resample: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Mean document proportion of every topic in every group, with bootstrap intervals.
 
@@ -181,6 +192,10 @@ def prevalence_by_group(
     unit_theta_by_doc : sequence of DocUnits, optional
         Units of each document (from :func:`units_by_doc`), used for single-document
         groups; without it such groups get no interval.
+    resample : collection of str, optional
+        The groups of two or more documents to bootstrap (default: all); the others get
+        NaN intervals, for :func:`add_inference_columns` to fill (see
+        :func:`bootstrap_groups`).
 
     Returns
     -------
@@ -197,7 +212,8 @@ def prevalence_by_group(
     for group, pos in _group_positions(groups).items():
         units = _select_units(unit_theta_by_doc, pos)
         rng = make_rng(seed, "prevalence", facet, group)
-        side = _side(doc_theta[pos], units, n_boot=n_boot, rng=rng)
+        wanted = resample is None or group in resample or len(pos) < 2
+        side = _side(doc_theta[pos], units, n_boot=n_boot, rng=rng, resample=wanted)
         flags, note = _group_note(side, min_group_docs=min_group_docs, units_given=units_given)
         est = _estimate(
             group,
@@ -207,6 +223,7 @@ def prevalence_by_group(
             flags=flags,
             note=note,
             basis=side.basis,
+            resampled=wanted,
         )
         results.append((est, side))
     return [
@@ -236,13 +253,15 @@ def differences_by_group(
     min_group_docs: int,
     facet: str = "group",
     unit_theta_by_doc: Sequence[DocUnits] | None = None,
+    resample: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Each group's mean proportion minus the mean of all other documents, per topic.
 
     The interval resamples documents independently within the group and within the rest
     (a two-sample percentile bootstrap). A side with a single document is resampled over
     that document's units, as in :func:`prevalence_by_group`, and the note says so.
-    Parameters are those of :func:`prevalence_by_group`.
+    Parameters are those of :func:`prevalence_by_group`; ``resample`` names the groups
+    whose group and rest are bootstrapped.
 
     Returns
     -------
@@ -260,8 +279,9 @@ def differences_by_group(
     for group, pos in _group_positions(groups).items():
         rest_pos = np.setdiff1d(np.arange(n), pos)
         rng = make_rng(seed, "difference", facet, group)
+        wanted = resample is None or group in resample or min(len(pos), len(rest_pos)) < 2
         g_units = _select_units(unit_theta_by_doc, pos)
-        g_side = _side(doc_theta[pos], g_units, n_boot=n_boot, rng=rng)
+        g_side = _side(doc_theta[pos], g_units, n_boot=n_boot, rng=rng, resample=wanted)
         flags, note = _group_note(g_side, min_group_docs=min_group_docs, units_given=units_given)
         if len(rest_pos) == 0:
             est = _estimate(
@@ -276,7 +296,7 @@ def differences_by_group(
             results.append((est, g_side, None))
             continue
         r_units = _select_units(unit_theta_by_doc, rest_pos)
-        r_side = _side(doc_theta[rest_pos], r_units, n_boot=n_boot, rng=rng)
+        r_side = _side(doc_theta[rest_pos], r_units, n_boot=n_boot, rng=rng, resample=wanted)
         r_flags, r_note = _group_note(
             r_side, min_group_docs=min_group_docs, units_given=units_given
         )
@@ -293,6 +313,7 @@ def differences_by_group(
                 if g_side.basis == r_side.basis
                 else f"{g_side.basis} (group) / {r_side.basis} (rest)"
             ),
+            resampled=wanted,
         )
         results.append((est, g_side, r_side))
     rows: list[dict[str, Any]] = []
@@ -460,6 +481,34 @@ def t_group_inference(
             "p_value": t_p_value(diff, se_d, df_d),
         },
     }
+
+
+def bootstrap_groups(
+    moments: GroupMoments, *, interval: str, ci_level: float
+) -> tuple[set[str], set[str]] | tuple[None, None]:
+    """The groups whose bootstrap interval a prevalence row, and a difference row, keeps.
+
+    :func:`add_inference_columns` gives every row of a group (and rest) of two or more
+    documents with a finite standard error the score or t interval; the bootstrap is
+    needed only for the other groups, and for all with ``interval="percentile"`` (then
+    ``(None, None)``: every group).
+    """
+    from swedish_topics.analysis.score import score_group_inference
+
+    if interval == "percentile":
+        return None, None
+    if interval == "score":
+        inf = score_group_inference(moments, ci_level=ci_level)
+    else:
+        inf = t_group_inference(moments, ci_level=ci_level)
+    multi = moments.n >= 2
+    prevalence, differences = set(), set()
+    for g, group in enumerate(moments.groups):
+        if not (multi[g] and np.isfinite(inf["prevalence"]["se"][g]).all()):
+            prevalence.add(group)
+        if not (multi[g] and np.isfinite(inf["differences"]["se"][g]).all()):
+            differences.add(group)
+    return prevalence, differences
 
 
 def add_inference_columns(

@@ -28,6 +28,7 @@ from swedish_topics.analysis.aggregation import (
 from swedish_topics.analysis.groups import (
     add_inference_columns,
     add_pooled_columns,
+    bootstrap_groups,
     differences_by_group,
     group_moments,
     prevalence_by_group,
@@ -325,23 +326,27 @@ def group_table_rows(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
     """The rows of the prevalence and differences tables, and the caption parameters.
 
-    The estimation the workflow and the calibration study share: bootstrap rows
-    (:func:`prevalence_by_group`, :func:`differences_by_group`), then the t intervals,
+    The estimation the workflow and the calibration study share: the rows
+    (:func:`prevalence_by_group`, :func:`differences_by_group`; bootstrapped only where
+    their interval is kept, :func:`bootstrap_groups`), then the score or t intervals,
     p-values, q-values and FCR intervals (:func:`add_inference_columns`).
     """
     params = _analysis_params(analysis_cfg)
+    interval = str(analysis_cfg.get("interval", "t"))
+    fdr = float(analysis_cfg.get("fdr", 0.05))
+    moderate = bool(analysis_cfg.get("moderate_variances", True))
+    moments = group_moments(doc_theta, groups, doc_draws, moderate=moderate)
+    prev_groups, diff_groups = bootstrap_groups(
+        moments, interval=interval, ci_level=params["ci_level"]
+    )
     common = {
         **params,
         "min_group_docs": int(min_group_docs),
         "facet": facet,
         "unit_theta_by_doc": unit_theta_by_doc,
     }
-    prev = prevalence_by_group(doc_theta, groups, **common)
-    diff = differences_by_group(doc_theta, groups, **common)
-    interval = str(analysis_cfg.get("interval", "t"))
-    fdr = float(analysis_cfg.get("fdr", 0.05))
-    moderate = bool(analysis_cfg.get("moderate_variances", True))
-    moments = group_moments(doc_theta, groups, doc_draws, moderate=moderate)
+    prev = prevalence_by_group(doc_theta, groups, **common, resample=prev_groups)
+    diff = differences_by_group(doc_theta, groups, **common, resample=diff_groups)
     multiplicity = procedure(analysis_cfg)
     add_inference_columns(
         prev,

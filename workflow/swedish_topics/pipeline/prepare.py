@@ -190,7 +190,7 @@ def build_corpus(
     outputs: Mapping[str, PathLike],
 ) -> None:
     """Phrases, vocabulary, bag of words, and the preprocessing tables."""
-    from swedish_topics.preprocess import build_corpus as _build_corpus
+    from swedish_topics.bagofwords import build_corpus as _build_corpus
 
     out_dir = Path(outputs["corpus"]).parent
     tables_dir = Path(outputs["vocabulary"]).parent

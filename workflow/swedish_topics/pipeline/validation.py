@@ -258,6 +258,11 @@ def _effect_groups(rows: Sequence[Mapping[str, str]], facet: str) -> list[dict[s
     ]
 
 
+def _of_variant(paths: Sequence[PathLike], v: int, facets: Sequence[str]) -> dict[str, Any]:
+    """Variant ``v``'s tables of ``facets`` (the inputs list them variant by variant)."""
+    return _by_facet(paths[v * len(facets) : (v + 1) * len(facets)], facets)
+
+
 def sensitivity_summary(
     *,
     inputs: Mapping[str, Any],
@@ -292,17 +297,9 @@ def sensitivity_summary(
             main["topic_term"], list(main["vocab"]), var["topic_term"], list(var["vocab"])
         )
         shared = len(set(main["vocab"].tolist()) & set(var["vocab"].tolist()))
-        var_diff = _by_facet(
-            inputs["variant_differences"][v * len(facets) : (v + 1) * len(facets)], facets
-        )
-        var_trend = _by_facet(
-            inputs["variant_trends"][v * len(numeric) : (v + 1) * len(numeric)], numeric
-        )
-        var_eff = (
-            _by_facet(inputs["variant_effects"][v * len(facets) : (v + 1) * len(facets)], facets)
-            if main_eff
-            else {}
-        )
+        var_diff = _of_variant(inputs["variant_differences"], v, facets)
+        var_trend = _of_variant(inputs["variant_trends"], v, numeric)
+        var_eff = _of_variant(inputs["variant_effects"], v, facets) if main_eff else {}
         rows = _variant_effects(perm, main_diff, var_diff, main_trend, var_trend, main_eff, var_eff)
         last = sio.read_csv(inputs["variant_summaries"][v])[-1]
         basis = sens.significance_basis(next(iter(main_diff.values()), []))
