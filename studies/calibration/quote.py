@@ -35,6 +35,9 @@ START = "<!-- calibration:start (studies/calibration/quote.py writes this table)
 END = "<!-- calibration:end -->"
 POWER_START = "<!-- power:start (studies/calibration/quote.py writes this table) -->"
 POWER_END = "<!-- power:end -->"
+#: The procedures README's power table shows beside the study's choice (all of them are
+#: in multiplicity.csv).
+SHOWN = ("by", "bh", "hierarchical", "stagewise", "none")
 
 
 def _replace(text: str, start: str, end: str, block: str) -> str:
@@ -52,8 +55,7 @@ def quoted_readme(text: str, results: Path = RESULTS, multiplicity: Path = MULTI
     text = _replace(text, START, END, tables)
     if POWER_START in text:
         mult = read_multiplicity(multiplicity)
-        chosen = chosen_procedure(mult)
-        shown = ["by"] + ([chosen] if chosen and chosen != "by" else []) + ["none"]
+        shown = list(dict.fromkeys([chosen_procedure(mult), *SHOWN]))
         text = _replace(text, POWER_START, POWER_END, power_markdown(mult, shown))
     return text
 

@@ -13,20 +13,25 @@ the truth. ``compare_groups`` (and ``effects``) run again with every alternative
 moderated and from each group's own variances), so that the shipped constructions are
 compared with them on the same corpora.
 
-Run (two processes on two cores, with different seeds, then merged)::
+Run (two processes on two cores, with different seeds, then merged; the committed run,
+of commit 67b72e2 from a frozen worktree, used ``--shipped-only --budget-minutes 30``)::
 
     PYTHONPATH=workflow:. python studies/calibration/study.py --corpora 500 --first-seed 1 \\
-        --budget-minutes 40 --out /tmp/a/results.csv --scratch /tmp/a &
+        --shipped-only --budget-minutes 30 --out /tmp/a/results.csv --scratch /tmp/a &
     PYTHONPATH=workflow:. python studies/calibration/study.py --corpora 500 --first-seed 1001 \\
-        --budget-minutes 40 --out /tmp/b/results.csv --scratch /tmp/b &
+        --shipped-only --budget-minutes 30 --out /tmp/b/results.csv --scratch /tmp/b &
     wait
     PYTHONPATH=workflow:. python studies/calibration/study.py --merge /tmp/a/results_cells.csv.gz \\
         /tmp/b/results_cells.csv.gz --out studies/calibration/results.csv
+    PYTHONPATH=workflow:. python studies/calibration/multiplicity.py /tmp/a/results_cells.csv.gz \\
+        /tmp/b/results_cells.csv.gz --out studies/calibration/multiplicity.csv
+    PYTHONPATH=workflow:. python studies/calibration/quote.py
 
-It writes ``results.csv`` (regime × estimand × method × group-size bin) and
-``<out>_cells.csv.gz`` beside it (every scored cell, for other summaries). Run it from a
-checkout that nobody edits meanwhile (a git worktree): every corpus reads
-``config/config.yaml`` afresh.
+It writes ``results.csv`` (regime × estimand × method × group-size bin, ``significant``
+called by the shipped ``analysis.multiplicity`` from the cells' p-values) and
+``<out>_cells.csv.gz`` beside it (every table cell, unmatched topics with NaN truth, for
+other summaries such as ``multiplicity.py``). Run it from a checkout that nobody edits
+meanwhile (a git worktree): every corpus reads ``config/config.yaml`` afresh.
 """
 
 from __future__ import annotations

@@ -401,3 +401,22 @@ def test_robustness_counts_only_the_models_that_could_test() -> None:
     # no other model could test it: empty, not 0/N
     row = rb.robustness_counts(0.2, 0.01, [("seed", 0.3, math.nan), ("k", 0.2, math.nan)], 0.05)
     assert row["holds_in"] is None and row["n_seeds"] is None
+
+
+def test_omnibus_wald_test_per_topic_holds_its_level_and_finds_a_planted_topic() -> None:
+    """omnibus_p: about 5 % of null topics below 0.05; the planted topic nearly always."""
+    rng = np.random.default_rng(12)
+    null_hits, planted_hits, reps = 0, 0, 80
+    for _ in range(reps):
+        means = np.tile([0.3, 0.3, 0.2, 0.2], (6, 1))
+        means[0] = [0.5, 0.1, 0.2, 0.2]  # group 0: topic 1 up 20 points, topic 2 down
+        theta, groups = _dirichlet_groups(rng, 40, means, conc=4.0)
+        design = ef.build_design(ef.parse_formula(None, ["g"]), {"g": groups}, numeric=[])
+        fit = ef.fit_effects(design, theta)
+        p = fit.omnibus["g"]
+        null_hits += int((p[2:] < 0.05).sum())
+        planted_hits += int(p[0] < 0.05)
+        rows = ef.effect_rows(design, fit, facet="g", ci_level=0.95, fdr=0.05, min_group_docs=2)
+        assert {r["omnibus_p"] for r in rows if r["topic"] == 1} == {p[0]}
+    assert 0.02 <= null_hits / (2 * reps) <= 0.09
+    assert planted_hits / reps >= 0.9

@@ -70,6 +70,7 @@ EFFECT_COLUMNS = (
     "n_docs",
     "flag",
     "note",
+    "omnibus_p",
 )
 
 _NAME = re.compile(r"^(C\()?([A-Za-z_][A-Za-z0-9_]*)\)?$")
@@ -309,6 +310,9 @@ class EffectEstimates:
     estimate: np.ndarray
     se: np.ndarray
     df: np.ndarray
+    #: term label → per topic the p-value of the joint Wald test that every coefficient
+    #: of the (categorical) term is 0 (:func:`_omnibus_pvalues`)
+    omnibus: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def fit_effects(
@@ -370,7 +374,46 @@ def fit_effects(
     if doc_draws is not None and len(doc_draws):
         draws = np.stack([la @ np.asarray(d, dtype=np.float64) for d in doc_draws])
     se, df = rubin_combine(within, draws, df_com)
-    return EffectEstimates(estimate, se, df)
+    omnibus = _omnibus_pvalues(design, a, beta, r, doc_draws, n - p)
+    return EffectEstimates(estimate, se, df, omnibus)
+
+
+def _omnibus_pvalues(
+    design: Design,
+    a: np.ndarray,
+    beta: np.ndarray,
+    r: np.ndarray,
+    doc_draws: np.ndarray | None,
+    df_resid: int,
+) -> dict[str, np.ndarray]:
+    """Per categorical term and topic: the p-value of the Wald test that all the term's
+    coefficients are 0 ("does any group of this facet differ in this topic?").
+
+    The covariance is the same sandwich as the rows' (``r``: the documents' variances),
+    plus ``(1 + 1/M)`` times the covariance over posterior draws (Rubin's rules); the
+    statistic over its rank ``q`` is referred to F(q, n − p).
+    """
+    from scipy import stats
+
+    out: dict[str, np.ndarray] = {}
+    draws = None if doc_draws is None or len(doc_draws) < 2 else np.asarray(doc_draws)
+    for term, lo, hi in design.spans:
+        if not all(design.variables[v].categorical for v in term.variables) or hi == lo:
+            continue
+        rows = a[lo:hi]
+        b_draws = None if draws is None else np.einsum("qn,mnk->mqk", rows, draws)
+        p = np.full(beta.shape[1], np.nan)
+        for k in range(beta.shape[1]):
+            cov = (rows * r[:, k]) @ rows.T
+            if b_draws is not None:
+                cov = cov + (1.0 + 1.0 / len(b_draws)) * np.cov(b_draws[:, :, k].T, ddof=1)
+            rank = int(np.linalg.matrix_rank(cov))
+            if rank == 0:
+                continue
+            wald = float(beta[lo:hi, k] @ np.linalg.pinv(cov) @ beta[lo:hi, k])
+            p[k] = float(stats.f.sf(wald / rank, rank, max(df_resid, 1)))
+        out[term.label] = p
+    return out
 
 
 def _many_level_factor(design: Design) -> _Variable | None:
@@ -518,6 +561,9 @@ def effect_rows(
                 "n_docs": n_g,
                 "flag": ";".join(flags),
                 "note": note,
+                "omnibus_p": (
+                    float(fit.omnibus[term.label][t]) if term.label in fit.omnibus else math.nan
+                ),
             }
         )
     return rows
@@ -577,7 +623,9 @@ def effects_caption(
         "p_value from the same t statistic."
         + qvalue_caption(fdr, multiplicity)
         + " fcr_low/fcr_high: the significant rows' interval adjusted for the selection "
-        "(false coverage rate; it excludes 0)."
+        "(false coverage rate; it excludes 0). omnibus_p (CSV): per topic, the Wald test "
+        "that every coefficient of the row's categorical term is 0 (does any group "
+        "differ in this topic?), from the same variance, not adjusted over the topics."
     )
 
 
@@ -650,7 +698,8 @@ def write_effects_tables(
             posterior=doc_draws is not None,
             variance=variance,
         )
-        shown = [c for c in cols if c not in ("note", "p_value", "fcr_low", "fcr_high")]
+        hidden = ("note", "p_value", "fcr_low", "fcr_high", "omnibus_p")
+        shown = [c for c in cols if c not in hidden]
         sio.write_table(path, rows, shown, caption)
         sio.write_csv(path, rows, cols)
         out[facet] = rows
