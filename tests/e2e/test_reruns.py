@@ -119,7 +119,11 @@ def planned(base: dict[str, Path], *config: str) -> Plan:
 
 @contextmanager
 def edited(path: Path, new_text: str) -> Iterator[None]:
-    """Replace a file's text for the duration; put the old bytes and time back after."""
+    """Replace a file's text for the duration; put the old bytes and time back after.
+
+    The new file's time stays older than the run's outputs, as after restoring a backup
+    or unpacking an archive: the change must be seen by its content, not its time.
+    """
     old, stat = path.read_bytes(), path.stat()
     path.write_text(new_text, encoding="utf-8")
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10_000_000_000))
