@@ -257,6 +257,23 @@ def test_a_changed_facet_value_reruns_validation_and_comparisons(base: dict[str,
     assert {"compare_groups", "effects", "robustness"} <= rules
 
 
+def test_a_changed_year_reruns_the_analysis_not_the_models(base: dict[str, Path]) -> None:
+    metadata = base["corpus"] / "metadata.csv"
+    with open(metadata, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    years = {row["doc_id"]: row["year"] for row in rows}
+    first = rows[0]["doc_id"]
+    other = next(y for y in years.values() if y != years[first])
+    text = metadata.read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if line.startswith(first + ","))
+    changed = text.replace(line, line.replace(f",{years[first]},", f",{other},", 1))
+    assert changed != text
+    with edited(metadata, changed):
+        rules = planned(base).rules
+    assert {"validate_corpus", "trend", "effects", "compare_groups"} <= rules
+    assert not rules & UPSTREAM, rules & UPSTREAM
+
+
 # ------------------------------------------ incremental = clean, byte for byte
 #: What differs between two runs by nature: training's wall-clock time (README,
 #: Reproducibility). It is left out of the files that hold it, and the model-selection
