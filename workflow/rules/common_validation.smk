@@ -37,7 +37,7 @@ def methods_validation_inputs():
             res("validation", "key", f"{name}_key.csv")
             for name in ("word_intrusion", "topic_intrusion", "coding_sample")
         ]
-    if CFG["sensitivity"]["run"]:
+    if VARIANTS:  # variants equal to the main settings are left out (sensitivity.py)
         out.append(res("sensitivity", "summary.csv"))
     return out
 

@@ -176,6 +176,8 @@ rule methods:
         choice=res("model_selection", "choice.json"),
         topics=res("tables", "topics.csv"),
         prevalence=expand(res("tables", "prevalence_by_{facet}.csv"), facet=FACETS),
+        effects=expand(res("tables", "effects_by_{facet}.csv"), facet=FACETS),
+        counts=expand(res("interim", "shards", "{shard}.counts.json"), shard=SHARDS),
         validation_files=methods_validation_inputs(),
     output:
         methods=report(

@@ -600,7 +600,6 @@ _COMPARE = (
     "-analysis.relevance_lambda",
     "-analysis.n_passages",
     "-analysis.max_plot_groups",
-    "-analysis.pool_figures_from_groups",
 )
 _EVERYTHING_BUT_THE_PIN = ("", "-selection.k", "-selection.seed")
 RULE_CONFIG: dict[str, tuple[str, ...]] = {
@@ -643,7 +642,7 @@ RULE_CONFIG: dict[str, tuple[str, ...]] = {
     "content_over_facet": (*_GROUPS, "content", "analysis.ci_level"),
     "plot_topic_words_by_facet": ("content",),
     "plot_topic_words_over_facet": ("content",),
-    "topic_browser": (*_GROUPS, "content"),
+    "topic_browser": (*_GROUPS, "content", "corpus"),
     "plot_doc_composition": ("facets", "numeric_facets"),
     "intrusion_tasks": ("validation",),
     "coding_sample": ("facets", "numeric_facets", "validation"),
@@ -652,6 +651,7 @@ RULE_CONFIG: dict[str, tuple[str, ...]] = {
     # why it was chosen (choice.json) instead, so pinning the chosen model reruns nothing
     "provenance": _EVERYTHING_BUT_THE_PIN,
     "methods": _EVERYTHING_BUT_THE_PIN,
+    "findings": ("facets", "numeric_facets", "min_group_docs", "analysis", "preprocess.units"),
     "sensitivity_model": _MODEL,
     "sensitivity_summary": ("facets", "numeric_facets", "sensitivity"),
 }

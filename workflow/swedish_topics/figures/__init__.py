@@ -36,6 +36,7 @@ from swedish_topics.figures._style import (
     MAX_PNG_PIXELS,
     OKABE_ITO,
     TopicInfo,
+    is_notice,
     png_resolution,
     read_topics,
     split_flags,
@@ -45,6 +46,7 @@ from swedish_topics.figures._style import (
 from swedish_topics.figures.composition import (
     order_documents,
     plot_doc_composition,
+    readable_doc_labels,
 )
 from swedish_topics.figures.content import (
     plot_topic_words_by_group,
@@ -71,6 +73,7 @@ __all__ = [
     "OKABE_ITO",
     "SELECTION_PANELS",
     "TopicInfo",
+    "is_notice",
     "order_documents",
     "plot_differences",
     "plot_doc_composition",
@@ -83,6 +86,7 @@ __all__ = [
     "plot_topic_words_over",
     "png_resolution",
     "read_topics",
+    "readable_doc_labels",
     "split_flags",
     "topic_name",
     "topic_style",

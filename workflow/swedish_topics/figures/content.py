@@ -25,6 +25,7 @@ from swedish_topics.figures._style import (
     _styled,
     _truncate,
     read_topics,
+    save_notice,
     split_flags,
     topic_name,
     topic_style,
@@ -132,8 +133,28 @@ def plot_topic_words_by_group(
     )
     topics = read_topics(topics_csv)
     by_pair, n_docs = _group_panels(rows, facet, words_csv)
-    chosen_topics = _leading_topics(topics, n_topics)
-    groups = sorted(n_docs, key=lambda g: (-n_docs[g], g))[:n_groups]
+    chosen_topics = sorted(_leading_topics(topics, n_topics))  # drawn in topic order
+
+    def flagged(topic: int, group: str) -> bool:
+        pair = by_pair.get((topic, group), [])
+        return not pair or bool(set(split_flags(pair[0]["flag"])) & GROUP_FLAGS)
+
+    # groups whose words are findings in at least one leading topic, largest first
+    solid = [
+        g
+        for g in sorted(n_docs, key=lambda g: (-n_docs[g], g))
+        if any(not flagged(t, g) for t in chosen_topics)
+    ]
+    if not solid:
+        return save_notice(
+            out_stem,
+            f"Words of the leading topics by {facet}",
+            f"No {facet} group has enough documents and tokens of a leading topic for its "
+            "words to be findings (every group is flagged single_doc, few_docs or few_tokens), "
+            "so there is no figure to show. The words are in "
+            f"topic_terms_by_{facet}.csv and the topic browser, as description.",
+        )
+    groups = solid[:n_groups]
     fig, main = _new_figure(2.6 * len(groups) + 0.3, 1.55 * len(chosen_topics) + 0.4)
     axes = main.subplots(len(chosen_topics), len(groups), squeeze=False)
     any_flagged = any_unstable = False
@@ -156,9 +177,15 @@ def plot_topic_words_by_group(
         ax.set_xlabel("z (descriptive)", fontsize=6.5)
     note = [
         f"Words each {facet} uses more within a topic than the rest of the corpus; n = documents "
-        f"of the group. Drawn: the {len(chosen_topics)} most prevalent topics and the "
-        f"{len(groups)} of {len(n_docs):,} groups with most documents (every group is in "
-        f"topic_terms_by_{facet}.csv and the topic browser). {Z_CAVEAT}"
+        f"of the group. Drawn: the {len(chosen_topics)} most prevalent topics (in topic order) "
+        + (
+            f"and the {len(groups)} groups with most documents whose words are findings in at "
+            f"least one of them; {len(n_docs) - len(solid):,} of {len(n_docs):,} groups (one or "
+            "few documents, or few tokens of these topics) are left out"
+            if len(solid) < len(n_docs)
+            else f"and the {len(groups)} of {len(n_docs):,} groups with most documents"
+        )
+        + f"; every group is in topic_terms_by_{facet}.csv and the topic browser. {Z_CAVEAT}"
     ]
     if any_flagged:
         note.append(

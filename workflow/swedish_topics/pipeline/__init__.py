@@ -43,6 +43,7 @@ from swedish_topics.pipeline.prepare import (
     validate_corpus,
 )
 from swedish_topics.pipeline.report import (
+    findings,
     methods,
     plot_differences,
     plot_doc_composition,
@@ -75,6 +76,7 @@ __all__ = [
     "export_doc_topics",
     "facet_stopword_values",
     "final_model",
+    "findings",
     "heldout_split",
     "intrusion_tasks",
     "methods",
