@@ -60,6 +60,7 @@ LABEL_JOBS = {
     "export_doc_topics",
     "provenance",
     "methods",
+    "findings",
 }
 #: The comparisons, and what shows them.
 COMPARISON_JOBS = {
@@ -78,6 +79,7 @@ COMPARISON_JOBS = {
     "sensitivity_summary",
     "provenance",
     "methods",
+    "findings",
 }
 
 
@@ -191,7 +193,7 @@ def test_a_new_sensitivity_variant_runs_only_that_variant(base: dict[str, Path])
         job.startswith("sensitivity_no_phrases_") for job in variant_jobs - {"sensitivity_summary"}
     ), variant_jobs
     others = {job: rule for job, rule in jobs.items() if not job.startswith("sensitivity_")}
-    assert set(others.values()) <= {"methods", "provenance"}, others
+    assert set(others.values()) <= {"methods", "provenance", "findings"}, others
 
 
 def _add_column(metadata: Path, name: str, value_of: dict[str, str] | None = None) -> str:
