@@ -12,11 +12,11 @@ from pathlib import Path
 from swedish_topics.config import (
     ReportSafeConfig,
     check_paths,
-    config_for,
     load_config,
     shard_count,
 )
 from swedish_topics.corpus import read_metadata
+from swedish_topics.rule_config import config_for
 from swedish_topics.errors import UserError
 from swedish_topics.fingerprint import (
     file_fingerprint,
