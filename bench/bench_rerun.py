@@ -14,7 +14,7 @@ base run's copy lacks the ``party`` column, and the "new metadata column" step a
 back (its 5 empty values as ``-``) and puts it in the effects formula.
 
     .venv/bin/python bench/bench_rerun.py                # about 20 min on 2 free cores
-    .venv/bin/python bench/bench_rerun.py --work /tmp/rk-rerun --keep   # reuse a base run
+    .venv/bin/python bench/bench_rerun.py --work /tmp/rk-rerun --resume # finish a base run
 """
 
 from __future__ import annotations
@@ -159,11 +159,12 @@ def steps(work: Path) -> list[Step]:
     ]
 
 
-def table(base_seconds: float, rows: list[dict[str, Any]]) -> str:
+def table(base_seconds: float | None, rows: list[dict[str, Any]]) -> str:
+    full = "" if base_seconds is None else f"; the full run took {base_seconds:.0f} s"
     lines = [
-        f"Riksdag interpellations (15,565 documents), `bench/riksdag.yaml`, `--cores 2`; "
-        f"the full run took {base_seconds:.0f} s. Each change is applied on top of the ones "
-        "above it (`python bench/bench_rerun.py`).",
+        f"Riksdag interpellations (15,565 documents), `bench/riksdag.yaml`, `--cores 2`"
+        f"{full}. Each change is applied on top of the ones above it, on a machine shared "
+        "with other work (`python bench/bench_rerun.py`).",
         "",
         "| change | jobs planned | wall time | target |",
         "|---|---:|---:|---|",
@@ -184,25 +185,34 @@ def write_readme(text: str) -> None:
     README.write_text(f"{head}{BEGIN}\n{text}{END}{tail}", encoding="utf-8")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--work", type=Path, default=Path("/tmp/rk-rerun"))
-    parser.add_argument("--keep", action="store_true", help="reuse a finished base run")
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    work: Path = args.work
-    base_json = work / "base.json"
-    if not (args.keep and base_json.exists()):
+def base_run(work: Path, *, fresh: bool) -> float | None:
+    """The finished run that the changes start from; its wall time when run from scratch.
+
+    Without ``fresh`` a run left in ``work`` is finished (resumed, or brought up to date
+    with the current workflow) and no time is reported for it.
+    """
+    if fresh:
         if work.exists():
             shutil.rmtree(work)
         (work / "corpus").mkdir(parents=True)
         shutil.copytree(RIKSDAG / "texts", work / "corpus" / "texts")  # keeps the times
         _metadata(work / "corpus", with_party=False)
-        start = time.perf_counter()
-        _snakemake(work, _write_config(work, {}), "--quiet", "rules")
-        base_json.write_text(json.dumps({"seconds": time.perf_counter() - start}))
-    base_seconds = json.loads(base_json.read_text())["seconds"]
-    logger.info("base run: %.0f s", base_seconds)
+    start = time.perf_counter()
+    _snakemake(work, _write_config(work, {}), "--quiet", "rules")
+    return time.perf_counter() - start if fresh else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--work", type=Path, default=Path("/tmp/rk-rerun"))
+    parser.add_argument(
+        "--resume", action="store_true", help="finish the run left in --work, untimed"
+    )
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    work: Path = args.work
+    base_seconds = base_run(work, fresh=not (args.resume and (work / "corpus").exists()))
+    logger.info("base run: %s s", base_seconds)
     overrides: dict[str, Any] = {}
     rows = []
     for step in steps(work):

@@ -13,18 +13,17 @@ from typing import Any
 
 import pytest
 from swedish_topics import pipeline
-from swedish_topics.config import (
+from swedish_topics.config import known_keys, load_config
+from swedish_topics.errors import ConfigError
+from swedish_topics.fingerprint import metadata_fingerprint, texts_fingerprint
+from swedish_topics.rule_config import (
     AUDIT_ENV,
     RULE_CONFIG,
     RuleConfig,
     config_for,
     declares,
-    known_keys,
-    load_config,
     undeclared_reads,
 )
-from swedish_topics.errors import ConfigError
-from swedish_topics.fingerprint import metadata_fingerprint, texts_fingerprint
 from swedish_topics.selection import PinnedModel, pin_change
 
 REPO = Path(__file__).resolve().parents[2]
@@ -136,6 +135,12 @@ def test_pickle_copy_and_json_keep_the_declared_part(cfg: dict[str, Any]) -> Non
 def test_str_is_safe_in_the_report() -> None:
     sub = config_for(load_config({"analysis": {"topic_labels": {1: "</script>"}}}), "methods")
     assert "</script>" not in str(sub) and "</script>" in repr(sub)
+
+
+def test_old_pickles_find_the_class_where_it_was() -> None:
+    from swedish_topics import config
+
+    assert config.RuleConfig is RuleConfig and config.config_for is config_for
 
 
 def test_unknown_rule_is_explained(cfg: dict[str, Any]) -> None:

@@ -12,13 +12,17 @@ from pathlib import Path
 from swedish_topics.config import (
     ReportSafeConfig,
     check_paths,
-    config_for,
     load_config,
     shard_count,
 )
 from swedish_topics.corpus import read_metadata
+from swedish_topics.rule_config import config_for
 from swedish_topics.errors import UserError
-from swedish_topics.fingerprint import metadata_fingerprint, texts_fingerprint
+from swedish_topics.fingerprint import (
+    file_fingerprint,
+    metadata_fingerprint,
+    texts_fingerprint,
+)
 from swedish_topics.selection import PinnedModel, pin_change
 
 try:
@@ -48,9 +52,11 @@ def n_documents():
 N_SHARDS = shard_count(CFG, n_documents())
 
 # Fingerprints compared as params (swedish_topics/fingerprint.py): every text file's name,
-# size and time, so that a text edited in place reruns what reads it; and the metadata
-# columns that preprocessing reads, so that a new column reruns validation, not models.
+# size and time, so that a text edited in place reruns what reads it; metadata.csv's bytes
+# (whatever its time); and the metadata columns that preprocessing reads, so that a new
+# column reruns validation, not models.
 TEXTS_FINGERPRINT = texts_fingerprint(CORPUS)
+METADATA_FINGERPRINT = file_fingerprint(CORPUS / "metadata.csv")
 STOPWORD_FACETS = (
     CATEGORICAL_FACETS if CFG["preprocess"]["stopwords"]["remove_facet_values"] else []
 )

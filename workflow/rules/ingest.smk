@@ -7,7 +7,8 @@ facet values are stopwords, the categorical facets' groups). Every problem is re
 at once and the run stops here on any error.
 
 A text edited in place changes no folder time, so both rules take a fingerprint of every
-text file as a parameter (common.smk); corpus_texts takes no metadata.csv input but a
+text file as a parameter (common.smk), and validate_corpus one of metadata.csv's bytes
+(a copy with an older time is seen too); corpus_texts takes no metadata.csv input but a
 fingerprint of the columns it reads, so a new metadata column reruns validate_corpus and
 the comparisons, not the preprocessing and the models (README, "Changing your analysis").
 """
@@ -28,6 +29,7 @@ rule validate_corpus:
     params:
         cfg=config_for(CFG, "validate_corpus"),
         texts=TEXTS_FINGERPRINT,
+        metadata=METADATA_FINGERPRINT,
     script:
         "../scripts/validate_corpus.py"
 

@@ -8,7 +8,9 @@ parameter that Snakemake compares between runs, a fingerprint of every text file
 preprocessing rules one of only the metadata columns that preprocessing reads
 (:func:`metadata_fingerprint`: the document ids in order and, when facet values are
 stopwords, the categorical facets' values), so that a new metadata column reruns the
-validation and the comparisons but not the preprocessing and the models.
+validation and the comparisons but not the preprocessing and the models. The validation
+rule also takes :func:`file_fingerprint` of ``metadata.csv``, so that a metadata file
+replaced by one with an older time is seen too.
 
 Examples
 --------
@@ -47,6 +49,22 @@ def texts_fingerprint(corpus_dir: str | Path) -> str:
         return digest.hexdigest()
     for name, size, mtime_ns in stats:
         digest.update(f"{name}\0{size}\0{mtime_ns}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def file_fingerprint(path: str | Path) -> str:
+    """SHA-256 of a file's bytes (of its absence, if it cannot be read).
+
+    Snakemake sees a changed input by its time only; ``metadata.csv`` replaced by a copy
+    with an older time (a backup, ``cp -a``, an unpacked archive) would go unseen.
+    """
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as err:
+        digest.update(f"unreadable: {err.strerror}".encode())
     return digest.hexdigest()
 
 
