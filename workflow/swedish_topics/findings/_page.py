@@ -343,6 +343,12 @@ def limits_blocks(
     blocks = [heading(2, "What this corpus cannot tell")]
     if items:
         blocks.append(bullets(items))
+    return blocks + mde_blocks(powers, level=level, fdr=fdr)
+
+
+def mde_blocks(powers: Sequence[FacetPower], *, level: float, fdr: float) -> list[Block]:
+    """The minimum detectable differences per facet ("" when no facet was tested)."""
+    blocks: list[Block] = []
     rows = []
     for power in powers:
         if not power.n_tests:
