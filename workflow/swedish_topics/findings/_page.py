@@ -32,7 +32,8 @@ def pp(x: float, sign: bool = True) -> str:
     """A proportion as percentage points, one decimal."""
     if math.isnan(x):
         return "n/a"
-    return f"{100 * x:+.1f}" if sign else f"{100 * x:.1f}"
+    text = f"{100 * x:+.1f}" if sign else f"{100 * x:.1f}"
+    return text.replace("-", "−")
 
 
 def mde_pp(x: float) -> str:
@@ -43,7 +44,10 @@ def mde_pp(x: float) -> str:
 
 
 def fmt_q(q: float) -> str:
-    return "n/a" if math.isnan(q) else f"{q:.2g}"
+    """Two significant digits; below 0.001 (the tables keep six decimals) "< 0.001"."""
+    if math.isnan(q):
+        return "n/a"
+    return "< 0.001" if q < 0.001 else f"{q:.2g}"
 
 
 # ------------------------------------------------------------------- what was analysed
@@ -208,7 +212,7 @@ def finding_sentence(f: Finding) -> Inline:
             ),
         ]
     tail: Inline = [
-        t(f" ({interval_words} {span}; q = {fmt_q(f.q_value)}); holds in {f.holds_in}. From "),
+        t(f" ({interval_words} {span}; q {_q_words(f.q_value)}); holds in {f.holds_in}. From "),
         c(f"{f.source_table}"),
         t(f" row {f.source_row}; figure "),
         c(f.figure),
@@ -217,6 +221,11 @@ def finding_sentence(f: Finding) -> Inline:
     if f.caveat:
         tail += [t(" "), b("Caveat: "), t(f.caveat + ".")]
     return head + tail
+
+
+def _q_words(q: float) -> str:
+    text = fmt_q(q)
+    return text if text.startswith("<") else f"= {text}"
 
 
 def _tally_sentence(tally: Tally, fdr: float) -> str:
@@ -334,6 +343,12 @@ def limits_blocks(
     blocks = [heading(2, "What this corpus cannot tell")]
     if items:
         blocks.append(bullets(items))
+    return blocks + mde_blocks(powers, level=level, fdr=fdr)
+
+
+def mde_blocks(powers: Sequence[FacetPower], *, level: float, fdr: float) -> list[Block]:
+    """The minimum detectable differences per facet ("" when no facet was tested)."""
+    blocks: list[Block] = []
     rows = []
     for power in powers:
         if not power.n_tests:

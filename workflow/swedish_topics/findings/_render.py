@@ -58,7 +58,8 @@ def table(header: Sequence[str], rows: Sequence[Sequence[Inline]]) -> Block:
 
 # ------------------------------------------------------------------------- Markdown
 _WS = re.compile(r"\s+")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|<>])")
+#: Markdown's inline specials, and "<" where it could open an HTML tag or comment.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|>]|<(?=[A-Za-z/!?]))")
 
 
 def _md_text(text: str) -> str:
@@ -67,7 +68,7 @@ def _md_text(text: str) -> str:
 
 def _md_escape(match: re.Match[str]) -> str:
     char = match.group(1)
-    return {"<": "&lt;", ">": "&gt;"}.get(char, "\\" + char)
+    return "&lt;" if char == "<" else "\\" + char
 
 
 def _md_inline(segments: Inline) -> str:
