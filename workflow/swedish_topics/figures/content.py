@@ -111,6 +111,22 @@ def _group_panels(
     return by_pair, n_docs
 
 
+def _drawn_note(facet: str, n_topics: int, n_drawn: int, n_solid: int, n_all: int) -> str:
+    """What the words figure draws, and which groups it leaves out."""
+    return (
+        f"Words each {facet} uses more within a topic than the rest of the corpus; n = documents "
+        f"of the group. Drawn: the {n_topics} most prevalent topics (in topic order) "
+        + (
+            f"and the {n_drawn} groups with most documents whose words are findings in at "
+            f"least one of them; {n_all - n_solid:,} of {n_all:,} groups (one or few "
+            "documents, or few tokens of these topics) are left out"
+            if n_solid < n_all
+            else f"and the {n_drawn} of {n_all:,} groups with most documents"
+        )
+        + f"; every group is in topic_terms_by_{facet}.csv and the topic browser. {Z_CAVEAT}"
+    )
+
+
 @_styled
 def plot_topic_words_by_group(
     words_csv: PathLike,
@@ -175,18 +191,7 @@ def plot_topic_words_by_group(
             draw_words(axes[r][c], words, colour=colour, title=title, greyed=greyed)
     for ax in axes[-1]:
         ax.set_xlabel("z (descriptive)", fontsize=6.5)
-    note = [
-        f"Words each {facet} uses more within a topic than the rest of the corpus; n = documents "
-        f"of the group. Drawn: the {len(chosen_topics)} most prevalent topics (in topic order) "
-        + (
-            f"and the {len(groups)} groups with most documents whose words are findings in at "
-            f"least one of them; {len(n_docs) - len(solid):,} of {len(n_docs):,} groups (one or "
-            "few documents, or few tokens of these topics) are left out"
-            if len(solid) < len(n_docs)
-            else f"and the {len(groups)} of {len(n_docs):,} groups with most documents"
-        )
-        + f"; every group is in topic_terms_by_{facet}.csv and the topic browser. {Z_CAVEAT}"
-    ]
+    note = [_drawn_note(facet, len(chosen_topics), len(groups), len(solid), len(n_docs))]
     if any_flagged:
         note.append(
             "Grey: group with few documents or few tokens of the topic; its words are not findings."
