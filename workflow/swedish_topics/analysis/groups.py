@@ -482,11 +482,9 @@ def add_inference_columns(
 
     The family of the q-values (Benjamini–Yekutieli) is the differences table: all its
     rows with a p-value. A prevalence row carries the q-value and ``significant`` of its
-    group's difference from the rest (the same question a heatmap reader asks). A row
-    without a p-value was not tested: its ``significant`` and ``excludes_zero`` are empty
-    (None), not false. Rows marked ``significant`` get ``fcr_low``/``fcr_high``, the
-    interval at the false-coverage-rate level
-    (:func:`~swedish_topics.analysis.multiplicity.fcr_level`).
+    group's difference from the rest (the same question a heatmap reader asks). Rows
+    marked ``significant`` get ``fcr_low``/``fcr_high``, the interval at the
+    false-coverage-rate level (:func:`~swedish_topics.analysis.multiplicity.fcr_level`).
     """
     from swedish_topics.analysis.intervals import t_interval
     from swedish_topics.analysis.multiplicity import by_qvalues, fcr_level
@@ -504,7 +502,7 @@ def add_inference_columns(
     q = by_qvalues(p)
     sig = np.nan_to_num(q, nan=1.0) <= fdr
     level = fcr_level(int(sig.sum()), int(np.isfinite(p).sum()), fdr)
-    by_key: dict[tuple[int, str], tuple[float, bool | None]] = {}
+    by_key: dict[tuple[int, str], tuple[float, bool]] = {}
     for row, pv, qv, s in zip(difference_rows, p, q, sig, strict=True):
         g, t = gi[row[facet]], row["topic"] - 1
         if interval != "percentile" and np.isfinite(d["se"][g, t]) and moments.n[g] >= 2:
@@ -531,7 +529,7 @@ def add_inference_columns(
             fcr_low=float(fl) if s else math.nan,
             fcr_high=float(fh) if s else math.nan,
         )
-        by_key[(row["topic"], row[facet])] = (float(qv), bool(s) if tested else None)
+        by_key[(row["topic"], row[facet])] = (float(qv), bool(s))
     pr = inf["prevalence"]
     for row in prevalence_rows:
         g, t = gi[row[facet]], row["topic"] - 1
@@ -542,8 +540,8 @@ def add_inference_columns(
             row["flag"] = ";".join(f for f in row["flag"].split(";") if f and f != FLAG_WIDENED)
             row["note"] = row["note"].replace("interval widened to contain the estimate", "")
             row["note"] = row["note"].strip("; ")
-        qv, s = by_key.get((row["topic"], row[facet]), (math.nan, None))
-        row.update(q_value=qv, significant=s)
+        qv, s = by_key.get((row["topic"], row[facet]), (math.nan, False))
+        row.update(q_value=qv, significant=s if math.isfinite(qv) else None)  # untested: empty
 
 
 def add_pooled_columns(
