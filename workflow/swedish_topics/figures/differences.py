@@ -400,7 +400,8 @@ def _forest(
     clipped = _set_xlim(axes[0], cells, groups.flags, scale)
     for ax in axes[-ncols:]:
         ax.set_xlabel(spec.xlabel)
-    _figure_legend(fig, panel, _forest_legend(spec, any_fdr, bool(marks), seen))
+    drew_marks = any(v for v in (marks or {}).values())
+    _figure_legend(fig, panel, _forest_legend(spec, any_fdr, drew_marks, seen))
     panel.suptitle(
         _style.wrap_title(spec.title, fig.get_size_inches()[0]),
         x=0.01,
@@ -422,10 +423,11 @@ def _forest(
 
 #: Most estimates a forest figure draws (groups × topics): past it, a page shows the
 #: topics and groups with the most significant estimates and says how many are left out.
-MAX_PAGE_ESTIMATES = 240
-#: Most topics (rows) and groups (panels) of such a page.
-MAX_PAGE_TOPICS = 20
-MAX_PAGE_GROUPS = 12
+MAX_PAGE_ESTIMATES = 72
+#: Most topics (rows) and groups (panels) of such a page: 6 panels of 12 topics fill a
+#: printed page (about 8.6 × 11 inches) with 7-point labels.
+MAX_PAGE_TOPICS = 12
+MAX_PAGE_GROUPS = 6
 
 
 @dataclass(frozen=True)
