@@ -29,6 +29,7 @@ from swedish_topics.figures._style import (
     split_flags,
     topic_name,
     topic_style,
+    wrap_title,
 )
 
 logger = logging.getLogger(__name__)
@@ -117,8 +118,9 @@ def _drawn_note(facet: str, n_topics: int, n_drawn: int, n_solid: int, n_all: in
         f"Words each {facet} uses more within a topic than the rest of the corpus; n = documents "
         f"of the group. Drawn: the {n_topics} most prevalent topics (in topic order) "
         + (
-            f"and the {n_drawn} groups with most documents whose words are findings in at "
-            f"least one of them; {n_all - n_solid:,} of {n_all:,} groups (one or few "
+            f"and the {n_drawn} group{'s' if n_drawn != 1 else ''} with most documents whose "
+            f"words are findings in at least one of them; {n_all - n_solid:,} of {n_all:,} "
+            "groups (one or few "
             "documents, or few tokens of these topics) are left out"
             if n_solid < n_all
             else f"and the {n_drawn} of {n_all:,} groups with most documents"
@@ -200,6 +202,12 @@ def plot_topic_words_by_group(
         note.append(
             "Hatched: not among the group's leading words in every other seed of the chosen K."
         )
+    main.suptitle(
+        wrap_title(f"Words of the leading topics by {facet}", fig.get_size_inches()[0]),
+        x=0.01,
+        ha="left",
+        fontweight="bold",
+    )
     return _save(fig, out_stem, footnote=" ".join(note))
 
 
@@ -218,7 +226,7 @@ def plot_topic_words_over(
         over_csv, ["topic", "kind", facet, "term", "z", "n_strata"], "themes over time"
     )
     topics = read_topics(topics_csv)
-    chosen = _leading_topics(topics, n_topics)
+    chosen = sorted(_leading_topics(topics, n_topics))  # drawn in topic order
     ncols = min(2, len(chosen))
     nrows = math.ceil(len(chosen) / ncols)
     fig, main = _new_figure(3.4 * ncols + 0.2, (0.22 * 2 * n_words + 0.7) * nrows)
@@ -246,6 +254,15 @@ def plot_topic_words_over(
         f"Words whose share of the topic grew (right) or shrank (left) from the earlier to the "
         f"later half of the period ({period or 'one period only: nothing to compare'}). {how} "
         f"{Z_CAVEAT} All topics: topic_terms_over_{facet}.csv."
+    )
+    main.suptitle(
+        wrap_title(
+            f"Words rising and falling within the leading topics over {facet}",
+            fig.get_size_inches()[0],
+        ),
+        x=0.01,
+        ha="left",
+        fontweight="bold",
     )
     return _save(fig, out_stem, footnote=note)
 
