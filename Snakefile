@@ -5,8 +5,8 @@
     snakemake --report results/report.html                  # one self-contained report
 
 Stages, in run order: ingest (validation) -> preprocess -> model -> evaluate -> analyse
--> report. Each stage's rules are in workflow/rules/; all logic is in the
-swedish_topics package (workflow/swedish_topics/).
+-> report -> findings (results/README.md, the page to read first). Each stage's rules are
+in workflow/rules/; all logic is in the swedish_topics package (workflow/swedish_topics/).
 """
 
 import os
@@ -32,6 +32,12 @@ include: "workflow/rules/content.smk"
 include: "workflow/rules/validation.smk"
 include: "workflow/rules/sensitivity.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/common_findings.smk"
+include: "workflow/rules/findings.smk"
+
+
+# The first page of `snakemake --report`: the findings page (workflow/rules/findings.smk).
+report: report_description()
 
 
 # Tiny bookkeeping steps run on the submitting node instead of waiting in a cluster queue.
@@ -40,9 +46,11 @@ localrules:
     heldout_split,
     select_model,
     methods,
+    findings,
 
 
 rule all:
     default_target: True
     input:
         all_outputs(),
+        findings_outputs(),

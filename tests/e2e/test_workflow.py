@@ -187,3 +187,26 @@ def test_two_clean_runs_give_identical_tables(run_a: Path, tmp_path: Path) -> No
     assert a.keys() == b.keys()
     different = [name for name in a if a[name] != b[name]]
     assert not different, f"tables differ between two clean runs: {different}"
+
+
+def test_findings_page_says_five_documents_support_no_comparison(run_a: Path) -> None:
+    """Issue 22: the page opens plainly, lists no finding, and methods.md says only what
+    the run did."""
+    page = (run_a / "README.md").read_text(encoding="utf-8")
+    opening = page.split("\n\n")[1]
+    assert "With 5 documents, this corpus supports no comparison between groups" in opening
+    assert "No finding is listed" in opening
+    assert "### Differences" not in page and "### Adjusted effects" not in page
+    assert "What this corpus cannot tell" in page and "Where everything is" in page
+    assert read(run_a / "findings.csv") == []
+    assert (
+        (run_a / "report" / "findings.rst")
+        .read_text(encoding="utf-8")
+        .startswith("Findings of this run\n")
+    )
+    methods = (run_a / "methods.md").read_text(encoding="utf-8")
+    first = methods.split("\n\n")[1]
+    assert first.startswith("**This corpus is too small for any comparison between groups.**")
+    assert "Three estimands" not in methods and "Two estimands are reported" in methods
+    assert "stratified random sample of 5" not in methods
+    assert "run again" not in methods and "rerun the methods rule" not in methods

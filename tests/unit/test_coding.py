@@ -340,9 +340,9 @@ def test_methods_paragraph_is_filled_in_from_the_scores_once_they_exist(run: Pat
 
     cfg = load_config({})
     before = validation_paragraph(validation_facts(run, cfg))
-    assert "drew 8 word-intrusion tasks" in before and "not yet scored" in before
+    assert "drew 8 word-intrusion tasks" in before and "not been scored yet" in before
     sheets = [_fill(run, "word", c, _right) for c in ("anna", "bo")]
     assert cli(["score-intrusion", "--results", str(run), "--word", *map(str, sheets)]) == 0
     after = validation_paragraph(validation_facts(run, cfg))
     assert "2 coder(s) gave 16 word-intrusion answers; mean model precision was 1.00" in after
-    assert "Krippendorff's α between coders 1.00" in after and "not yet scored" not in after
+    assert "Krippendorff's α between coders 1.00" in after and "not been scored yet" not in after

@@ -117,7 +117,7 @@ rule plot_doc_composition:
         mem_mb=mem_light,
         runtime=runtime_light,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "plot_doc_composition"),
     script:
         "../scripts/plot_doc_composition.py"
 
@@ -158,8 +158,10 @@ rule provenance:
         mem_mb=mem_light,
         runtime=runtime_corpus,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "provenance"),
         workflow_dir=str(WORKFLOW_DIR),
+        # provenance.json holds every text's checksum: rerun when a text changes
+        texts=TEXTS_FINGERPRINT,
     script:
         "../scripts/provenance.py"
 
@@ -174,6 +176,8 @@ rule methods:
         choice=res("model_selection", "choice.json"),
         topics=res("tables", "topics.csv"),
         prevalence=expand(res("tables", "prevalence_by_{facet}.csv"), facet=FACETS),
+        effects=expand(res("tables", "effects_by_{facet}.csv"), facet=FACETS),
+        counts=expand(res("interim", "shards", "{shard}.counts.json"), shard=SHARDS),
         validation_files=methods_validation_inputs(),
     output:
         methods=report(
@@ -186,6 +190,6 @@ rule methods:
         mem_mb=mem_light,
         runtime=runtime_light,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "methods"),
     script:
         "../scripts/methods.py"

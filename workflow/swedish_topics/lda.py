@@ -113,9 +113,10 @@ TOMOTOPY_INFER_ITERATIONS = 100
 
 NPZ_KEYS = ("topic_term", "theta", "vocab", "alpha")
 
-#: Optional array of ``model.npz``: units×K float32 topic counts of every unit (held-out
+#: The fifth array of ``model.npz``: units×K float32 topic counts of every unit (held-out
 #: units included), the posterior of unit u's proportions being
-#: Dirichlet(alpha + unit_topic_counts[u]). Readers tolerate its absence (older models).
+#: Dirichlet(alpha + unit_topic_counts[u]). Not in :class:`ModelArrays`: read only by the
+#: steps that draw from the posterior.
 POSTERIOR_KEY = "unit_topic_counts"
 
 #: Gibbs states averaged for ``unit_topic_counts`` (tomotopy): the last sweeps of training.
@@ -405,8 +406,8 @@ class _Fit:
     heldout_bound: float | None
     bound_log: list[dict[str, Any]]
     settings: dict[str, Any]
-    #: units×K posterior topic counts (see :data:`POSTERIOR_KEY`); None if not kept.
-    unit_topic_counts: np.ndarray | None = None
+    #: units×K posterior topic counts (see :data:`POSTERIOR_KEY`).
+    unit_topic_counts: np.ndarray
 
 
 # --------------------------------------------------------------------------- gensim
@@ -907,8 +908,11 @@ def train_model(
         alpha=fit.alpha.astype(np.float64),
     )
     bound = fit.heldout_bound
-    posterior = {} if fit.unit_topic_counts is None else {POSTERIOR_KEY: fit.unit_topic_counts}
-    atomic_save_npz(out_npz, **{key: getattr(arrays, key) for key in NPZ_KEYS}, **posterior)
+    atomic_save_npz(
+        out_npz,
+        **{key: getattr(arrays, key) for key in NPZ_KEYS},
+        **{POSTERIOR_KEY: fit.unit_topic_counts},
+    )
     info: dict[str, Any] = {
         "k": k,
         "seed": seed,

@@ -41,6 +41,58 @@ def small_groups(
     return out
 
 
+def comparable_groups(
+    prevalence_rows: Mapping[str, Sequence[Mapping[str, str]]], min_group_docs: int
+) -> dict[str, list[str]]:
+    """Groups per facet that, and whose rest of the corpus, have ``min_group_docs``
+    documents or more: the groups a comparison can tell from chance."""
+    out: dict[str, list[str]] = {}
+    for facet, rows in prevalence_rows.items():
+        sizes: dict[str, int] = {}
+        for row in rows:
+            sizes[row[facet]] = int(row["n_docs"])
+        total = sum(sizes.values())
+        out[facet] = sorted(
+            g for g, n in sizes.items() if n >= min_group_docs and total - n >= min_group_docs
+        )
+    return out
+
+
+def too_small_sentence(
+    prevalence_rows: Mapping[str, Sequence[Mapping[str, str]]], min_group_docs: int, n_docs: int
+) -> str:
+    """The plain opening when no facet has a group to compare ("" otherwise)."""
+    groups = comparable_groups(prevalence_rows, min_group_docs)
+    if not groups or any(groups.values()):
+        return ""
+    return (
+        f"**This corpus is too small for any comparison between groups.** With {n_docs} "
+        f"documents, no group of {' or '.join(groups)} and the rest of the corpus both reach "
+        f"{min_group_docs} documents, so the tables of prevalence, differences and effects "
+        "describe these documents and support no claim about groups."
+    )
+
+
+def run_facts(
+    cfg: Mapping[str, Any],
+    prevalence: Mapping[str, Sequence[Mapping[str, str]]],
+    effects: Mapping[str, Sequence[Mapping[str, str]]] | None,
+) -> dict[str, Any]:
+    """What this run estimated, for :func:`comparisons_paragraph`: whether adjusted
+    effects were estimated (and the tables' reason when not), whether any group is a
+    single document, whether units are documents."""
+    rows = [r for facet_rows in (effects or {}).values() for r in facet_rows]
+    estimated = effects is None or any(r.get("estimate", "") != "" for r in rows)
+    notes = sorted({r.get("note", "") for r in rows if r.get("note")})
+    single = any(n == 1 for groups in small_groups(prevalence, 2).values() for _g, n in groups)
+    return {
+        "effects_estimated": estimated,
+        "effects_note": "" if estimated else (notes[0] if notes else ""),
+        "single_doc_groups": single,
+        "units_are_documents": cfg["preprocess"]["units"]["mode"] == "documents",
+    }
+
+
 def _names_text(names: Mapping[str, Any], summary: Sequence[Mapping[str, str]]) -> str:
     """The name filter's part of the stopword sentence ("" when names are kept)."""
     mode = names.get("remove", "persons")
@@ -92,25 +144,37 @@ def methods_text(
     prevalence: Mapping[str, Sequence[Mapping[str, str]]],
     provenance: Mapping[str, Any],
     validation_facts: Mapping[str, Any] | None = None,
+    effects: Mapping[str, Sequence[Mapping[str, str]]] | None = None,
+    cleaning: Mapping[str, int] | None = None,
 ) -> str:
     """Compose the methods section (Markdown) from the run's outputs.
 
     ``validation_facts`` (from :func:`swedish_topics.pipeline.validation.validation_facts`)
     adds a paragraph on the validations the run supports (:func:`validation_paragraph`).
+    ``effects`` (the ``effects_by_<facet>`` rows by facet) says whether adjusted effects
+    were estimated; without it they are described as estimated. ``cleaning`` (paragraphs
+    removed by reason, summed over the shards' counts) limits the cleaning sentence to the
+    steps that removed something.
     """
     packages = provenance.get("packages", {})
+    n_docs = int(validation["n_docs"])
     paras = [
-        _corpus_paragraph(cfg, validation, summary, packages),
+        _corpus_paragraph(cfg, validation, summary, packages, cleaning),
         _models_paragraph(cfg, metrics, stability, choice, packages),
-        comparisons_paragraph(cfg),
+        comparisons_paragraph(cfg, run=run_facts(cfg, prevalence, effects)),
     ]
+    opening = too_small_sentence(prevalence, cfg["min_group_docs"], n_docs)
+    if opening:
+        paras.insert(0, opening)
     small = _small_groups_paragraph(prevalence, cfg["min_group_docs"])
     if small:
         paras.append(small)
     if "content" in cfg:
         paras.append(content_sentences(cfg))  # issue 15: how groups word each topic
     if validation_facts:
-        text = validation_paragraph(validation_facts)
+        text = validation_paragraph(
+            {**same_as_main_left_out(validation_facts, cfg), "n_docs": n_docs}
+        )
         if text:
             paras.append(text)
     labels = "; ".join(t["label"] for t in topics)
@@ -119,11 +183,52 @@ def methods_text(
     return "# Methods\n\n" + "\n\n".join(paras) + "\n"
 
 
+def _clean_bits(clean: Mapping[str, Any], cleaning: Mapping[str, int] | None) -> list[str]:
+    """What cleaning did. With ``cleaning`` (paragraphs removed by reason and
+    ``hyphenations_joined``, summed over the shards) only the steps that changed
+    something, with their counts; without it the steps the configuration enables."""
+    if cleaning is None:
+        bits = [
+            "removed page furniture (bylines, dates, newsletter blurbs and similar "
+            "lines matched by configurable patterns)"
+        ]
+        if clean["drop_repeated_paragraphs"]:
+            bits.append("dropped paragraphs repeated within a document")
+        if clean["drop_caption_lead"]:
+            bits.append("dropped photo captions repeated as the lead")
+        if clean["join_hyphenation"]:
+            bits.append("joined words hyphenated across line breaks")
+        return bits
+    n = {k: int(v) for k, v in cleaning.items()}
+    furniture = n.get("furniture", 0) + n.get("byline", 0) + n.get("dateline", 0)
+    bits = []
+    if furniture:
+        bits.append(
+            f"removed {_fmt_int(furniture)} lines of page furniture (bylines, dates, "
+            "newsletter blurbs and similar lines matched by configurable patterns)"
+        )
+    if n.get("repeated_paragraph"):
+        bits.append(
+            f"dropped {_fmt_int(n['repeated_paragraph'])} paragraphs repeated within a document"
+        )
+    if n.get("caption_lead"):
+        bits.append(
+            f"dropped {_fmt_int(n['caption_lead'])} photo captions or standfirsts repeated "
+            "as the lead"
+        )
+    if n.get("hyphenations_joined"):
+        bits.append(
+            f"joined {_fmt_int(n['hyphenations_joined'])} words hyphenated across line breaks"
+        )
+    return bits or ["found no page furniture, repeated paragraph or caption to remove"]
+
+
 def _corpus_paragraph(
     cfg: Mapping[str, Any],
     validation: Mapping[str, Any],
     summary: Sequence[Mapping[str, str]],
     packages: Mapping[str, str],
+    cleaning: Mapping[str, int] | None = None,
 ) -> str:
     """Corpus and preprocessing: cleaning, units, tokens, lemmas, stopwords, vocabulary."""
     pre = cfg["preprocess"]
@@ -141,19 +246,9 @@ def _corpus_paragraph(
             f"above {units['max_tokens']} tokens"
         )
     else:
-        unit_text = "whole documents"
+        unit_text = None
 
-    clean_bits = [
-        "removed page furniture (bylines, dates, newsletter blurbs and similar "
-        "lines matched by configurable patterns)"
-    ]
-    if pre["clean"]["drop_repeated_paragraphs"]:
-        clean_bits.append("dropped paragraphs repeated within a document")
-    if pre["clean"]["drop_caption_lead"]:
-        clean_bits.append("dropped photo captions repeated as the lead")
-    if pre["clean"]["join_hyphenation"]:
-        clean_bits.append("joined words hyphenated across line breaks")
-
+    clean_bits = _clean_bits(pre["clean"], cleaning)
     stop_bits = "a Swedish stopword list"
     if pre["stopwords"]["extra"] or pre["stopwords"]["extra_file"]:
         stop_bits += " with corpus-specific additions"
@@ -177,8 +272,12 @@ def _corpus_paragraph(
         f"**Corpus and preprocessing.** The corpus comprised {_fmt_int(n_docs)} documents "
         f"({_fmt_int(int(first['tokens']))} word tokens). We "
         + _join(clean_bits)
-        + f". The unit of analysis was {unit_text}, giving {_fmt_int(n_units)} units. Texts "
-        "were tokenised into lower-case words of letters, with numbers, punctuation, URLs "
+        + (
+            f". The unit of analysis was {unit_text}, giving {_fmt_int(n_units)} units. Texts "
+            if unit_text
+            else ". Each document was one unit of analysis. Texts "
+        )
+        + "were tokenised into lower-case words of letters, with numbers, punctuation, URLs "
         "and e-mail addresses removed and hyphenated compounds kept whole, "
         f"and lemmatised with simplemma ({packages.get('simplemma', '')}) plus a table of "
         f"manual corrections. We removed {stop_bits}; {phrases}. The vocabulary kept terms "
@@ -223,13 +322,62 @@ def _models_paragraph(
         + (
             f"The final model (K = {choice['k']}, seed {choice['seed']}) was pinned by the analyst."
             if choice.get("pinned")
-            else f"The final model was chosen by a pre-specified rule: {choice['reason']}"
+            else choice_sentence(choice)
         )
         + (
             ""
             if stab_passing or choice.get("pinned")
             else " No K reached the stability threshold, so the choice is weakly supported."
         )
+    )
+
+
+def _lower_first(text: str) -> str:
+    text = text.rstrip(".")
+    return text[:1].lower() + text[1:]
+
+
+def choice_sentence(choice: Mapping[str, Any]) -> str:
+    """How the rule chose K and the seed, and whether the chosen K's lead over the
+    runner-up is within the seed-to-seed spread of the metric (no instructions)."""
+    metric = {"coherence_npmi": "NPMI coherence"}.get(choice["metric"], choice["metric"])
+    cands = [c for c in choice.get("candidates", []) if c.get("eligible")]
+    chosen = next((c for c in cands if c.get("chosen")), None)
+    others = [c for c in cands if not c.get("chosen")]
+    text = (
+        f"The final model was chosen by a pre-specified rule ({_lower_first(choice['rule'])}): "
+        f"K = {choice['k']}, seed {choice['seed']}."
+    )
+    if chosen is None or not others:
+        return text
+    higher = "higher" in str(choice.get("direction", "higher is better"))
+    runner = max(others, key=lambda c: c["metric_mean"] if higher else -c["metric_mean"])
+    gap = abs(chosen["metric_mean"] - runner["metric_mean"])
+    sd = max(float(chosen.get("metric_sd") or 0.0), float(runner.get("metric_sd") or 0.0))
+    text += (
+        f" Its mean {metric} was {chosen['metric_mean']:.3f} against {runner['metric_mean']:.3f} "
+        f"for the next best K = {runner['k']}"
+    )
+    if gap < sd:
+        text += (
+            f", a difference ({gap:.3f}) smaller than the standard deviation across seeds "
+            f"({sd:.3f}): the two K are not distinguished by the metric."
+        )
+    else:
+        text += f" (standard deviation across seeds {sd:.3f})."
+    return text + edge_sentence(choice)
+
+
+def edge_sentence(choice: Mapping[str, Any]) -> str:
+    """ " The chosen K is the largest of the grid: …" ("" inside the grid)."""
+    edge = choice.get("edge") or {}
+    side = edge.get("side") if isinstance(edge, Mapping) else None
+    if side not in ("largest", "smallest"):
+        return ""
+    more = "more" if side == "largest" else "fewer"
+    return (
+        f" The chosen K is the {side} of the grid, so a model with {more} topics, not "
+        "trained here, might score better."
     )
 
 
@@ -302,8 +450,9 @@ def _effects_variance_words(acfg: Mapping[str, Any]) -> str:
     )
 
 
-def _interval_words(acfg: Mapping[str, Any]) -> str:
-    """How the intervals of prevalence and differences are built (methods.md)."""
+def _interval_words(acfg: Mapping[str, Any], *, single_doc: bool = True) -> str:
+    """How the intervals of prevalence and differences are built (methods.md); the
+    sentence on single-document groups only when the run has one (``single_doc``)."""
     level = acfg["ci_level"]
     draws = int(acfg.get("posterior_draws", 0))
     posterior_words = (
@@ -319,6 +468,8 @@ def _interval_words(acfg: Mapping[str, Any]) -> str:
     single = (
         "Single-document groups get an interval from resampling that document's units "
         "and no p-value."
+        if single_doc
+        else ""
     )
     if acfg.get("interval", "score") == "score":
         return (
@@ -355,21 +506,53 @@ def _interval_words(acfg: Mapping[str, Any]) -> str:
     )
 
 
-def comparisons_paragraph(cfg: Mapping[str, Any]) -> str:
+def comparisons_paragraph(cfg: Mapping[str, Any], run: Mapping[str, Any] | None = None) -> str:
     """The comparisons: estimands, model, uncertainty sources, multiplicity, pooling,
     robustness and the coverage measured by the calibration study (quoted from
-    ``bench/calibration/results.csv``)."""
+    ``studies/calibration/results.csv``)."""
     from swedish_topics.analysis.calibration import calibration_sentence, read_calibration
 
     acfg = cfg["analysis"]
+    run = run or {}
     formula = (acfg.get("effects") or {}).get("formula") or " + ".join(cfg["facets"])
-    interval = _interval_words(acfg)
+    interval = _interval_words(acfg, single_doc=run.get("single_doc_groups", True))
+    estimated = run.get("effects_estimated", True)
     text = (
-        "**Comparisons.** Each document's topic proportions are the token-weighted means of "
-        "its units' proportions. Three estimands are reported. *Prevalence* of a topic in a "
+        "**Comparisons.** "
+        + (
+            ""
+            if run.get("units_are_documents")
+            else "Each document's topic proportions are the token-weighted means of its units' "
+            "proportions. "
+        )
+        + ("Three estimands are reported. " if estimated else "Two estimands are reported. ")
+        + "*Prevalence* of a topic in a "
         "group: the mean topic proportion of the population of documents the group's "
         "documents come from (marginal: not adjusted for other facets). *Group − rest*: that "
         "prevalence minus the document-weighted prevalence of all other documents. "
+        + (_effects_words(cfg, formula) if estimated else _no_effects_words(formula, run))
+        + "Intervals of prevalence and differences are "
+        + interval
+    )
+    text = text.rstrip() + _multiplicity_words(cfg, acfg)
+    quote = calibration_sentence(read_calibration(), acfg)
+    return text + (" " + quote if quote else "")
+
+
+def _no_effects_words(formula: str, run: Mapping[str, Any]) -> str:
+    """The sentence that adjusted effects could not be estimated, and why."""
+    note = run.get("effects_note") or "the model could not be fitted"
+    note = note.removeprefix("not estimated: ")
+    return (
+        f"Adjusted effects (least squares of the document proportion on {formula}) could "
+        f"not be estimated in this run: {note}. "
+    )
+
+
+def _effects_words(cfg: Mapping[str, Any], formula: str) -> str:
+    """The adjusted-effects estimand and its variance."""
+    acfg = cfg["analysis"]
+    return (
         f"*Adjusted effects*: per topic, ordinary least squares of the document proportion "
         f"on {formula}, categorical variables in deviation (sum-to-zero) coding, so that a "
         "group's effect is its difference from the unweighted average of the groups with "
@@ -383,29 +566,31 @@ def comparisons_paragraph(cfg: Mapping[str, Any]) -> str:
             else "; "
         )
         + _effects_variance_words(acfg)
-        + "Intervals of prevalence and differences are "
-        + interval
-        + " Multiplicity: within every table (all topics × groups) p-values are adjusted by "
-        "the Benjamini–Yekutieli procedure, valid under the negative dependence of "
-        "proportions that sum to one; a comparison is called significant when q ≤ "
-        f"{acfg.get('fdr', 0.05):g}, and the significant ones get false-coverage-rate "
-        "intervals (Benjamini & Yekutieli 2005) that adjust for the selection. Figures show "
-        "only significant effects as evidence. Beside each raw group mean, the prevalence "
-        "tables give a partially pooled (empirical-Bayes, DerSimonian–Laird) estimate that "
-        "pulls groups with few documents towards the average. Robustness: every difference "
-        "and effect was recomputed in the other seeds of the chosen K (topics matched one "
-        "to one by the Hungarian algorithm) and in the neighbouring K of the grid (topics "
-        "matched to sums of topics), and holds_in counts the models in which it has the same "
+    )
+
+
+def _multiplicity_words(cfg: Mapping[str, Any], acfg: Mapping[str, Any]) -> str:
+    """Multiplicity, pooling, robustness and the trend tables."""
+    from swedish_topics.analysis.multiplicity import methods_sentence
+
+    return (
+        methods_sentence(acfg)
+        + " Figures show only significant effects as evidence. Beside each raw group mean, "
+        "the prevalence tables give a partially pooled (empirical-Bayes, "
+        "DerSimonian–Laird) estimate that pulls groups with few documents towards the "
+        "average. Robustness: every difference and effect was recomputed in the other seeds "
+        "of the chosen K (topics matched one to one by the Hungarian algorithm) and in the "
+        "neighbouring K of the grid (topics matched to sums of topics), and holds_in counts "
+        "the models in which it has the same "
         "sign and q ≤ the FDR level."
         + (
             f" The trend tables (trend_by_{cfg['numeric_facets'][0]}, …) give the unadjusted "
-            "least-squares slope with a percentile bootstrap interval over documents."
+            "least-squares slope with a percentile bootstrap interval over documents; they are "
+            "descriptive: not adjusted for multiplicity, and never counted as significant."
             if cfg["numeric_facets"]
             else ""
         )
     )
-    quote = calibration_sentence(read_calibration(), acfg)
-    return text + (" " + quote if quote else "")
 
 
 def content_sentences(cfg: Mapping[str, Any]) -> str:
@@ -476,21 +661,22 @@ def _intrusion_sentences(facts: Mapping[str, Any]) -> list[str]:
             f"{_f(100 * float(t['chance']), 0)}%; α {_f(t['krippendorff_alpha'])})."
         )
     if not scores:
-        out.append(
-            "[Intrusion results: not yet scored; score the coders' sheets with `python -m "
-            "swedish_topics.coding score-intrusion` and rerun the methods rule.]"
-        )
+        out.append("The coders' answers have not been scored yet.")
     return out
 
 
 def _coding_sentences(facts: Mapping[str, Any]) -> list[str]:
     if facts.get("coding_size") is None:
         return []
-    out = [
-        f"A stratified random sample of {facts['coding_size']} documents (each dominant topic "
-        f"and each group of {_join(list(facts.get('facets', [])))} represented as far as "
-        "the sample size allows) was drawn for hand coding."
-    ]
+    size, n_docs = int(facts["coding_size"]), facts.get("n_docs")
+    if n_docs is not None and size >= int(n_docs):
+        out = [f"All {size} documents of the corpus were drawn for hand coding."]
+    else:
+        out = [
+            f"A stratified random sample of {size} documents (each dominant topic and each "
+            f"group of {_join(list(facts.get('facets', [])))} represented as far as the "
+            "sample size allows) was drawn for hand coding."
+        ]
     rows = {row["coder"]: row for row in facts.get("coding_scores") or []}
     if "all coders" in rows:
         pooled = rows["all coders"]
@@ -507,11 +693,60 @@ def _coding_sentences(facts: Mapping[str, Any]) -> list[str]:
             + ")."
         )
     else:
-        out.append(
-            "[Hand-coding results: not yet scored; score the sheets with `python -m "
-            "swedish_topics.coding score-coding` and rerun the methods rule.]"
-        )
+        out.append("The hand codes have not been scored yet.")
     return out
+
+
+def _config_value(cfg: Mapping[str, Any], dotted: str) -> Any:
+    node: Any = cfg
+    for key in dotted.split("."):
+        if not isinstance(node, Mapping) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def same_as_main_left_out(facts: Mapping[str, Any], cfg: Mapping[str, Any]) -> dict[str, Any]:
+    """``facts`` without the sensitivity variants whose every change (``key=value; …``)
+    equals the main configuration: they are not variants of this run."""
+    import yaml
+
+    out = dict(facts)
+    rows = facts.get("sensitivity") or []
+    kept = []
+    for row in rows:
+        changes = [c.strip() for c in str(row.get("change", "")).split(";") if "=" in c]
+        same = bool(changes) and all(
+            _config_value(cfg, key.strip()) == yaml.safe_load(value.strip())
+            for key, value in (c.split("=", 1) for c in changes)
+        )
+        if not same:
+            kept.append(row)
+    if rows:
+        out["sensitivity"] = kept
+    return out
+
+
+def _kept_shares(
+    rows: Sequence[Mapping[str, str]], effects: Sequence[Mapping[str, str]] | None
+) -> tuple[int, list[float], list[float]]:
+    """Significant comparisons of the adjusted families (differences, effects; never the
+    unadjusted trend rows) and the shares that kept their sign and their significance in
+    each variant. From ``sensitivity/effects.csv`` when given, else the summary."""
+    if effects is None:
+        n = int(rows[0]["n_effects"])
+        kept = [float(r["share_kept_sign"]) for r in rows]
+        return n, kept, [float(r["share_kept_significance"]) for r in rows]
+    by_variant: dict[str, list[Mapping[str, str]]] = {r["variant"]: [] for r in rows}
+    for row in effects:
+        if not row["table"].startswith("trend_by_") and row["variant"] in by_variant:
+            by_variant[row["variant"]].append(row)
+    n = max((len(v) for v in by_variant.values()), default=0)
+    kept = [sum(r["keeps_sign"] == "true" for r in v) / len(v) for v in by_variant.values() if v]
+    kept_sig = [
+        sum(r["keeps_significance"] == "true" for r in v) / len(v) for v in by_variant.values() if v
+    ]
+    return n, kept, kept_sig
 
 
 def _sensitivity_sentences(facts: Mapping[str, Any]) -> list[str]:
@@ -529,12 +764,11 @@ def _sensitivity_sentences(facts: Mapping[str, Any]) -> list[str]:
     )
     seeds = rows[0].get("main_seed_stability", "")
     sentence += f" (seeds of the main K: {_f(seeds)})." if seeds not in ("", None) else "."
-    n_effects = int(rows[0]["n_effects"])
+    n_effects, kept, kept_sig = _kept_shares(rows, facts.get("sensitivity_effects"))
     if n_effects:
-        kept = [float(r["share_kept_sign"]) for r in rows]
-        kept_sig = [float(r["share_kept_significance"]) for r in rows]
         sentence += (
-            f" Of the {n_effects} effects significant in the main tables, "
+            f" Of the {n_effects} comparisons significant after the FDR adjustment in the main "
+            "difference and effect tables (the unadjusted trend slopes not counted), "
             f"{_f(100 * min(kept), 0)}–{_f(100 * max(kept), 0)}% kept their sign and "
             f"{_f(100 * min(kept_sig), 0)}–{_f(100 * max(kept_sig), 0)}% their sign and "
             "significance in the variants (sensitivity/effects.csv lists each)."

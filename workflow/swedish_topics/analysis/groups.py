@@ -471,6 +471,7 @@ def add_inference_columns(
     ci_level: float,
     fdr: float,
     interval: str = "t",
+    multiplicity: str = "by",
 ) -> None:
     """Add ``p_value``, ``q_value``, ``significant`` and FCR intervals to the two tables.
 
@@ -480,14 +481,18 @@ def add_inference_columns(
     p-value (a single text says nothing about a population of texts). With
     ``"percentile"`` the bootstrap intervals stay and the p-value is the t test's.
 
-    The family of the q-values (Benjamini–Yekutieli) is the differences table: all its
-    rows with a p-value. A prevalence row carries the q-value and ``significant`` of its
-    group's difference from the rest (the same question a heatmap reader asks). Rows
-    marked ``significant`` get ``fcr_low``/``fcr_high``, the interval at the
-    false-coverage-rate level (:func:`~swedish_topics.analysis.multiplicity.fcr_level`).
+    The q-values (procedure ``multiplicity``, see
+    :mod:`~swedish_topics.analysis.multiplicity`; the topic is the family of the
+    hierarchical ones) adjust over the differences table: all its rows with a p-value.
+    A prevalence row carries the q-value and ``significant`` of its group's difference
+    from the rest (the same question a heatmap reader asks). A row without a p-value was
+    not tested: its ``significant`` and ``excludes_zero`` are empty (None), not false.
+    Rows marked ``significant`` get ``fcr_low``/``fcr_high``, the interval at their
+    false-coverage-rate level (:func:`~swedish_topics.analysis.multiplicity.select`),
+    which excludes 0.
     """
     from swedish_topics.analysis.intervals import t_interval
-    from swedish_topics.analysis.multiplicity import by_qvalues, fcr_level
+    from swedish_topics.analysis.multiplicity import select
     from swedish_topics.analysis.score import score_bounds, score_group_inference
 
     if interval == "score":
@@ -499,11 +504,10 @@ def add_inference_columns(
     basis = _basis(interval, posterior)
     d = inf["differences"]
     p = np.array([d["p_value"][gi[r[facet]], r["topic"] - 1] for r in difference_rows])
-    q = by_qvalues(p)
-    sig = np.nan_to_num(q, nan=1.0) <= fdr
-    level = fcr_level(int(sig.sum()), int(np.isfinite(p).sum()), fdr)
-    by_key: dict[tuple[int, str], tuple[float, bool]] = {}
-    for row, pv, qv, s in zip(difference_rows, p, q, sig, strict=True):
+    chosen = select(p, [r["topic"] for r in difference_rows], fdr=fdr, method=multiplicity)
+    q, sig = chosen.q, chosen.significant
+    by_key: dict[tuple[int, str], tuple[float, bool | None]] = {}
+    for row, pv, qv, s, a in zip(difference_rows, p, q, sig, chosen.fcr_alpha, strict=True):
         g, t = gi[row[facet]], row["topic"] - 1
         if interval != "percentile" and np.isfinite(d["se"][g, t]) and moments.n[g] >= 2:
             # a difference of proportions lies in [-1, 1]: a wider t interval is clipped
@@ -514,10 +518,11 @@ def add_inference_columns(
             row["note"] = row["note"].replace("interval widened to contain the estimate", "")
             row["note"] = row["note"].strip("; ")
             row["excludes_zero"] = excludes_zero(row["ci_low"], row["ci_high"])
-        if interval == "score":
-            fl, fh = score_bounds(d, g, t, level)
-        else:
-            tl, th = t_interval(d["estimate"][g, t], d["se"][g, t], d["df"][g, t], ci_level=level)
+        fl, fh = math.nan, math.nan
+        if s and interval == "score":
+            fl, fh = score_bounds(d, g, t, 1.0 - a)
+        elif s:
+            tl, th = t_interval(d["estimate"][g, t], d["se"][g, t], d["df"][g, t], ci_level=1 - a)
             fl, fh = float(tl), float(th)
         tested = bool(np.isfinite(pv))  # untested (one document): empty, not false
         if not tested:
@@ -529,7 +534,7 @@ def add_inference_columns(
             fcr_low=float(fl) if s else math.nan,
             fcr_high=float(fh) if s else math.nan,
         )
-        by_key[(row["topic"], row[facet])] = (float(qv), bool(s))
+        by_key[(row["topic"], row[facet])] = (float(qv), bool(s) if tested else None)
     pr = inf["prevalence"]
     for row in prevalence_rows:
         g, t = gi[row[facet]], row["topic"] - 1
@@ -540,8 +545,8 @@ def add_inference_columns(
             row["flag"] = ";".join(f for f in row["flag"].split(";") if f and f != FLAG_WIDENED)
             row["note"] = row["note"].replace("interval widened to contain the estimate", "")
             row["note"] = row["note"].strip("; ")
-        qv, s = by_key.get((row["topic"], row[facet]), (math.nan, False))
-        row.update(q_value=qv, significant=s if math.isfinite(qv) else None)  # untested: empty
+        qv, s = by_key.get((row["topic"], row[facet]), (math.nan, None))
+        row.update(q_value=qv, significant=s)
 
 
 def add_pooled_columns(

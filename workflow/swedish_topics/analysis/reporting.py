@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,8 +24,6 @@ from swedish_topics.analysis._common import (
 from swedish_topics.analysis.aggregation import (
     DocUnits,
     _groups_of_docs,
-    doc_topics_from_units,
-    units_by_doc,
 )
 from swedish_topics.analysis.groups import (
     add_inference_columns,
@@ -35,6 +32,7 @@ from swedish_topics.analysis.groups import (
     group_moments,
     prevalence_by_group,
 )
+from swedish_topics.analysis.multiplicity import procedure, qvalue_caption
 from swedish_topics.analysis.trend import trend
 
 logger = logging.getLogger(__name__)
@@ -81,12 +79,8 @@ def _interval_text(interval: str, posterior: bool, n_boot: int, ci_level: float,
     return f"a {_interval_words(n_boot, ci_level, seed)} resampling documents"
 
 
-def _fdr_text(fdr: float) -> str:
-    return (
-        f" q_value: Benjamini–Yekutieli adjusted p-value over the whole table (valid under "
-        f"any dependence between topics); significant: q ≤ {fdr:g}, i.e. at most "
-        f"{fdr:.0%} of the rows marked significant are expected to be false discoveries."
-    )
+def _fdr_text(fdr: float, multiplicity: str = "by") -> str:
+    return qvalue_caption(fdr, multiplicity)
 
 
 def prevalence_caption(
@@ -99,6 +93,7 @@ def prevalence_caption(
     interval: str = "percentile",
     posterior: bool = False,
     fdr: float = 0.05,
+    multiplicity: str = "by",
 ) -> str:
     """Caption of a prevalence table: estimator, interval method, B and small groups."""
     text = (
@@ -110,7 +105,7 @@ def prevalence_caption(
     if rows and "q_value" in rows[0]:
         return text + (
             " q_value and significant are those of the group's difference from the rest "
-            "(see the differences table)." + _fdr_text(fdr)
+            "(see the differences table)." + _fdr_text(fdr, multiplicity)
         )
     return text + (
         " Intervals describe variation between documents, not topic-model uncertainty, "
@@ -155,6 +150,7 @@ def differences_caption(
     interval: str = "percentile",
     posterior: bool = False,
     fdr: float = 0.05,
+    multiplicity: str = "by",
 ) -> str:
     """Caption of a differences table."""
     text = (
@@ -167,7 +163,7 @@ def differences_caption(
     if rows and "q_value" in rows[0]:
         return (
             text
-            + _fdr_text(fdr)
+            + _fdr_text(fdr, multiplicity)
             + (
                 " fcr_low/fcr_high: the interval of a significant row at the false-coverage-rate "
                 "level (adjusted for the selection; it always excludes 0)."
@@ -346,11 +342,25 @@ def group_table_rows(
     fdr = float(analysis_cfg.get("fdr", 0.05))
     moderate = bool(analysis_cfg.get("moderate_variances", True))
     moments = group_moments(doc_theta, groups, doc_draws, moderate=moderate)
+    multiplicity = procedure(analysis_cfg)
     add_inference_columns(
-        prev, diff, moments, facet=facet, ci_level=params["ci_level"], fdr=fdr, interval=interval
+        prev,
+        diff,
+        moments,
+        facet=facet,
+        ci_level=params["ci_level"],
+        fdr=fdr,
+        interval=interval,
+        multiplicity=multiplicity,
     )
     add_pooled_columns(prev, moments, facet=facet, ci_level=params["ci_level"])
-    caption = {**params, "interval": interval, "posterior": doc_draws is not None, "fdr": fdr}
+    caption = {
+        **params,
+        "interval": interval,
+        "posterior": doc_draws is not None,
+        "fdr": fdr,
+        "multiplicity": multiplicity,
+    }
     return prev, diff, caption
 
 
@@ -381,71 +391,3 @@ def write_trend_table(
         trend_caption(facet=facet, **params),
         display_columns=[c for c in TREND_COLUMNS if c != "note"],
     )
-
-
-def write_analysis_tables(
-    tables_dir: str | os.PathLike[str],
-    *,
-    theta: np.ndarray,
-    unit_doc_ids: Sequence[str],
-    unit_n_tokens: Sequence[int],
-    doc_ids: Sequence[str],
-    metadata_rows: Sequence[Mapping[str, str]],
-    facets: Sequence[str],
-    numeric_facets: Sequence[str],
-    analysis_cfg: Mapping[str, Any],
-    min_group_docs: int,
-) -> dict[str, Path]:
-    """Write every analysis table into ``tables_dir``.
-
-    ``doc_topics.csv``, ``prevalence_by_<facet>.csv`` and ``differences_by_<facet>.csv``
-    for every facet, and ``trend_by_<facet>.csv`` for numeric facets; each also as
-    ``.tex`` and ``.md``. Documents of ``doc_ids`` without units are left out with a
-    warning.
-
-    Returns
-    -------
-    dict
-        Table name (e.g. ``"prevalence_by_year"``) to CSV path.
-    """
-    out_dir = Path(tables_dir)
-    present = set(unit_doc_ids)
-    analysed = [d for d in doc_ids if d in present]
-    if len(analysed) < len(doc_ids):
-        logger.warning(
-            "%d document(s) have no units after preprocessing and are left out of the analysis: %s",
-            len(doc_ids) - len(analysed),
-            ", ".join([d for d in doc_ids if d not in present][:10]),
-        )
-    units = units_by_doc(theta, unit_doc_ids, unit_n_tokens, analysed)
-    doc_theta = doc_topics_from_units(units, analysed)
-    paths: dict[str, Path] = {"doc_topics": out_dir / "doc_topics.csv"}
-    write_doc_topics(paths["doc_topics"], doc_theta, analysed)
-    for facet in facets:
-        prev = out_dir / f"prevalence_by_{facet}.csv"
-        diff = out_dir / f"differences_by_{facet}.csv"
-        write_group_tables(
-            prev,
-            diff,
-            facet=facet,
-            doc_theta=doc_theta,
-            doc_ids=analysed,
-            metadata_rows=metadata_rows,
-            analysis_cfg=analysis_cfg,
-            min_group_docs=min_group_docs,
-            unit_theta_by_doc=units,
-        )
-        paths[f"prevalence_by_{facet}"] = prev
-        paths[f"differences_by_{facet}"] = diff
-    for facet in numeric_facets:
-        path = out_dir / f"trend_by_{facet}.csv"
-        write_trend_table(
-            path,
-            facet=facet,
-            doc_theta=doc_theta,
-            doc_ids=analysed,
-            metadata_rows=metadata_rows,
-            analysis_cfg=analysis_cfg,
-        )
-        paths[f"trend_by_{facet}"] = path
-    return paths

@@ -33,6 +33,7 @@ from swedish_topics.pipeline.model import (
 from swedish_topics.pipeline.prepare import (
     build_corpus,
     check_vocabulary,
+    corpus_texts,
     facet_stopword_values,
     heldout_split,
     preprocess_shard,
@@ -42,6 +43,7 @@ from swedish_topics.pipeline.prepare import (
     validate_corpus,
 )
 from swedish_topics.pipeline.report import (
+    findings,
     methods,
     plot_differences,
     plot_doc_composition,
@@ -68,11 +70,13 @@ __all__ = [
     "compare_groups",
     "content_by_facet",
     "content_over_facet",
+    "corpus_texts",
     "effects",
     "evaluate_models",
     "export_doc_topics",
     "facet_stopword_values",
     "final_model",
+    "findings",
     "heldout_split",
     "intrusion_tasks",
     "methods",

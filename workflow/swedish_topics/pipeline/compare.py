@@ -119,12 +119,14 @@ def _other_model_tables(
     q-value); unmatched topics NaN."""
     import numpy as np
 
-    from swedish_topics.analysis import by_qvalues, group_moments, t_group_inference
+    from swedish_topics.analysis import group_moments, t_group_inference
     from swedish_topics.analysis.effects import effect_rows, fit_effects
+    from swedish_topics.analysis.multiplicity import adjusted_qvalues, procedure
     from swedish_topics.analysis.score import score_group_inference
 
     acfg = cfg["analysis"]
     fdr = float(acfg.get("fdr", 0.05))
+    method = procedure(acfg)
     ci_level = float(acfg["ci_level"])
     theta = np.nan_to_num(doc_theta)
     moderate = bool(acfg.get("moderate_variances", True))
@@ -138,13 +140,20 @@ def _other_model_tables(
         moments = group_moments(theta, columns[facet], moderate=moderate)
         inf = infer(moments, ci_level=ci_level)["differences"]
         p = np.where(matched[None, :], inf["p_value"], np.nan)
-        q = by_qvalues(p.ravel()).reshape(p.shape)
+        topic = np.broadcast_to(np.arange(p.shape[1])[None, :], p.shape)
+        q = adjusted_qvalues(p.ravel(), topic.ravel(), method=method).reshape(p.shape)
         for gi, g in enumerate(moments.groups):
             for t in range(theta.shape[1]):
                 value = float(inf["estimate"][gi, t]) if matched[t] else math.nan
                 table[("differences", t + 1, g, "difference")] = (value, float(q[gi, t]))
         for r in effect_rows(
-            design, fit, facet=facet, ci_level=ci_level, fdr=fdr, min_group_docs=2
+            design,
+            fit,
+            facet=facet,
+            ci_level=ci_level,
+            fdr=fdr,
+            min_group_docs=2,
+            multiplicity=method,
         ):
             ok = matched[r["topic"] - 1]
             table[("effects", r["topic"], r[facet], r["term"])] = (

@@ -36,7 +36,7 @@ def train_lda(
 
     with open(inputs["split"], encoding="utf-8") as handle:
         split = json.load(handle)
-    check_against_corpus(cfg, split["n_units"] - len(split["heldout"]))
+    check_against_corpus(cfg, split["n_units"] - len(split["heldout"]), ks=[k])
     train_model(
         Path(inputs["corpus"]),
         Path(inputs["dictionary"]),
@@ -185,9 +185,17 @@ def _num(value: str) -> float:
 
 
 def select_model(
-    *, inputs: Mapping[str, PathLike], cfg: Mapping[str, Any], out_choice: PathLike
+    *,
+    inputs: Mapping[str, PathLike],
+    cfg: Mapping[str, Any],
+    out_choice: PathLike,
+    pin: Any = None,
 ) -> None:
-    """Apply the selection rule (or the pinned model) and record the choice and its reason."""
+    """Apply the selection rule (or the pinned model) and record the choice and its reason.
+
+    ``pin`` (a :class:`~swedish_topics.selection.PinnedModel`) holds ``selection.k`` and
+    ``selection.seed``; without it they are read from ``cfg``.
+    """
     from swedish_topics.selection import select_model as _select
 
     metrics = [
@@ -214,8 +222,8 @@ def select_model(
         stability,
         metric=sel["metric"],
         threshold=float(cfg["evaluation"]["stability_threshold"]),
-        pinned_k=sel["k"],
-        pinned_seed=sel["seed"],
+        pinned_k=sel["k"] if pin is None else pin.k,
+        pinned_seed=sel["seed"] if pin is None else pin.seed,
         seed_agreement=agreement,
     )
     sio.atomic_write_json(out_choice, choice)

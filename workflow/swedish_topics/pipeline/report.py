@@ -151,6 +151,33 @@ def provenance(
     prov.write_provenance(Path(out_json), data)
 
 
+def _by_facet(files: Any, facets: Any) -> dict[str, list[dict[str, str]]] | None:
+    """Rows of per-facet tables (``None`` when the rule did not give them)."""
+    if not files:
+        return None
+    if isinstance(files, str | Path):
+        files = [files]
+    return {f: sio.read_csv(p) for f, p in zip(facets, files, strict=True)}
+
+
+def _cleaning_counts(files: Any) -> dict[str, int] | None:
+    """Paragraphs removed by reason and hyphenations joined, summed over the shards."""
+    if not files:
+        return None
+    if isinstance(files, str | Path):
+        files = [files]
+    total: dict[str, int] = {}
+    for path in files:
+        with open(path, encoding="utf-8") as handle:
+            counts = json.load(handle)
+        for reason, n in (counts.get("removed_paragraphs") or {}).items():
+            total[reason] = total.get(reason, 0) + int(n)
+        total["hyphenations_joined"] = total.get("hyphenations_joined", 0) + int(
+            counts.get("hyphenations_joined", 0)
+        )
+    return total
+
+
 def methods(*, inputs: Mapping[str, Any], cfg: Mapping[str, Any], out_md: PathLike) -> None:
     """Write methods.md: a methods paragraph generated from this run's outputs."""
     from swedish_topics.methods import methods_text
@@ -168,6 +195,10 @@ def methods(*, inputs: Mapping[str, Any], cfg: Mapping[str, Any], out_md: PathLi
     }
     from swedish_topics.pipeline.validation import validation_facts
 
+    facts = validation_facts(Path(inputs["provenance"]).parent, cfg)
+    sensitivity_effects = Path(inputs["provenance"]).parent / "sensitivity" / "effects.csv"
+    if facts.get("sensitivity") and sensitivity_effects.is_file():
+        facts["sensitivity_effects"] = sio.read_csv(sensitivity_effects)
     text = methods_text(
         cfg=cfg,
         validation=load_validation(inputs["validation"]),
@@ -179,6 +210,20 @@ def methods(*, inputs: Mapping[str, Any], cfg: Mapping[str, Any], out_md: PathLi
         prevalence=prevalence,
         provenance=provenance_data,
         # Issue 17: tasks, scores and sensitivity found in the results folder.
-        validation_facts=validation_facts(Path(inputs["provenance"]).parent, cfg),
+        validation_facts=facts,
+        effects=_by_facet(inputs.get("effects"), cfg["facets"]),
+        cleaning=_cleaning_counts(inputs.get("counts")),
     )
     sio.atomic_write_text(out_md, text)
+
+
+# ------------------------------------------------------------------------ findings page
+def findings(
+    *, inputs: Mapping[str, Any], cfg: Mapping[str, Any], outputs: Mapping[str, PathLike]
+) -> None:
+    """Write the findings page (``README.md``), ``findings.csv`` and the report's first
+    page (``report/findings.rst``) from the run's tables (:mod:`swedish_topics.findings`)."""
+    from swedish_topics import findings as fnd
+
+    page = fnd.build_page(fnd.load_tables(inputs, cfg))
+    fnd.write_page(page, out_md=outputs["readme"], out_csv=outputs["csv"], out_rst=outputs["rst"])

@@ -152,10 +152,8 @@ def export_doc_topics(
         labels=labels,
     )
     n_draws = int(cfg["exports"]["posterior_draws"])
-    with np.load(inputs["model"], allow_pickle=False) as npz:
-        has_counts = "unit_topic_counts" in npz.files
     draws = None
-    if has_counts and n_draws > 0:
+    if n_draws > 0:
         arrays = sio.load_npz(inputs["model"], ["unit_topic_counts", "alpha"])
         units = read_units_tsv(inputs["units_tsv"], ("doc_id", "n_tokens"))
         count_units = units_by_doc(
@@ -168,15 +166,8 @@ def export_doc_topics(
             "from Dirichlet(alpha + unit_topic_counts), averaged over the document's units "
             f"with token weights (seed {cfg['exports']['seed']})."
         )
-    elif has_counts:
-        note = "No draws: exports.posterior_draws is 0."
     else:
-        note = (
-            "No rows: the model file (final/model.npz) holds no per-unit topic counts "
-            "(unit_topic_counts), so its posterior cannot be drawn from. The file keeps its "
-            "columns so that scripts reading it need no change once the engine keeps them."
-        )
-        logger.info("no posterior draws: final/model.npz has no unit_topic_counts")
+        note = "No draws: exports.posterior_draws is 0."
     n_draw_rows = exports.write_draws(outputs["draws"], final.doc_ids, draws)
     text = exports.data_dictionary(
         facets=cfg["facets"],
