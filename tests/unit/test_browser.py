@@ -317,3 +317,20 @@ def test_passages_name_documents_by_title_not_id(tmp_path: Path) -> None:
     assert names == {"d1": "Umeås framtid är digital · Umeå"}
     data = browser.browser_data(inputs, facets=["kommun"], numeric_facets=[], doc_names=names)
     assert data["topic_passages"]["1"][0][0] == "Umeås framtid är digital · Umeå"
+
+
+def test_an_untested_comparison_is_not_said_to_hold(tmp_path: Path) -> None:
+    inputs = make_tables(tmp_path, with_q=True, robustness=True)
+    path = tmp_path / "robustness_by_kommun.csv"
+    rows = [
+        r | {"holds_in": "not tested: single document"} if r["kommun"] == "Vännäs" else r
+        for r in sio.read_csv(path)
+    ]
+    sio.write_csv(path, rows, list(rows[0]))
+    out = tmp_path / "b.html"
+    pipeline.topic_browser(inputs=inputs, cfg=CFG, out_html=out)
+    with open_html(out) as view:
+        view.page.click('.groups button[data-group="Vännäs"]')
+        panel = view.page.inner_text("#group-panel")
+        assert "robustness: not tested: single document" in panel
+        assert "holds in not tested" not in panel

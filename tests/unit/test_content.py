@@ -425,3 +425,40 @@ def test_leading_terms_equal_a_stable_full_sort() -> None:
         n = int(rng.integers(1, 35))
         ref = np.argsort(-np.where(np.isfinite(z), z, -np.inf), axis=1, kind="stable")[:, :n]
         np.testing.assert_array_equal(content.leading_terms(z, n), ref)
+
+
+def test_words_over_time_figure_draws_topics_in_topic_order(tmp_path: Path) -> None:
+    """Topic 3 is the most prevalent: it is still drawn after topics 1 and 2."""
+    from swedish_topics import figures
+    from swedish_topics.figures import _style
+
+    topics = tmp_path / "topics.csv"
+    prevalence = {1: 0.2, 2: 0.1, 3: 0.7}
+    sio.write_csv(
+        topics,
+        [{"topic": t, "label": f"tema {t}", "prevalence": p} for t, p in prevalence.items()],
+        ["topic", "label", "prevalence"],
+    )
+    rows = [
+        {"topic": t, "kind": kind, "year": "2018 → 2021", "term": f"ord{t}", "z": z,
+         "n_strata": 1, "note": "marginal"}
+        for t in (1, 2, 3)
+        for kind, z in (("rising", 2.0), ("falling", -2.0))
+    ]  # fmt: skip
+    over = tmp_path / "topic_terms_over_year.csv"
+    sio.write_csv(over, rows, ["topic", "kind", "year", "term", "z", "n_strata", "note"])
+    seen = []
+    original = _style._save
+
+    def spy(fig, stem, **kw):  # type: ignore[no-untyped-def]
+        seen.extend(ax.get_title(loc="left") for ax in fig.axes)
+        return original(fig, stem, **kw)
+
+    import swedish_topics.figures.content as fc
+
+    fc._save = spy  # type: ignore[assignment]
+    try:
+        figures.plot_topic_words_over(over, topics, "year", tmp_path / "over", n_topics=3)
+    finally:
+        fc._save = original  # type: ignore[assignment]
+    assert [t.split(".")[0] for t in seen] == ["1", "2", "3"]

@@ -255,7 +255,7 @@
     if (x) {
       const r = x.r;
       p.append(el("h4", {}, "Prevalence"), el("p", {}, pct(r[1]) + " [" + pct(r[2]) + ", " + pct(r[3]) + "]; difference to the rest " + pp(r[4]) + " [" + pp(r[5]) + ", " + pp(r[6]) + "]" +
-        (r[8] !== null ? "; q = " + r[8] : "") + (r[7] ? " (" + (f.comparison.q ? "significant" : "interval excludes 0") + ")" : "") + (r[9] ? "; holds in " + r[9] : "") + (r[10] ? "; flags: " + r[10] : "") + "."));
+        (r[8] !== null ? "; q = " + r[8] : "") + (r[7] ? " (" + (f.comparison.q ? "significant" : "interval excludes 0") + ")" : "") + (r[9] ? (r[9].startsWith("not tested") ? "; robustness: " + r[9] : "; holds in " + r[9]) : "") + (r[10] ? "; flags: " + r[10] : "") + "."));
     }
     const pas = f.passages ? (f.passages[String(t.id)] || {})[gi] : null;
     p.append(el("h4", {}, "A representative passage of " + name));

@@ -21,6 +21,12 @@ Conventions shared by all figures:
   corpus) are marked († ‡ § ¶ ∅) and explained in a footnote; intervals that could not be
   estimated (flag ``no_interval``, empty ``ci_low``) are written "no interval" or drawn
   as a cross, never as a zero-width bar.
+- A figure with nothing to show (no estimable effect, no group whose words can be
+  findings) is one small image with its title and the reason
+  (:func:`~swedish_topics.figures._style.save_notice`); :func:`is_notice` tells it from a
+  figure, so a page that lists figures can leave it off.
+- Topics are drawn in topic order (1..K); documents are named by title or first words
+  (:func:`readable_doc_labels`), never by a hash id.
 
 Examples
 --------

@@ -29,6 +29,7 @@ from swedish_topics.figures._style import (
     split_flags,
     topic_name,
     topic_style,
+    wrap_title,
 )
 
 logger = logging.getLogger(__name__)
@@ -111,6 +112,23 @@ def _group_panels(
     return by_pair, n_docs
 
 
+def _drawn_note(facet: str, n_topics: int, n_drawn: int, n_solid: int, n_all: int) -> str:
+    """What the words figure draws, and which groups it leaves out."""
+    return (
+        f"Words each {facet} uses more within a topic than the rest of the corpus; n = documents "
+        f"of the group. Drawn: the {n_topics} most prevalent topics (in topic order) "
+        + (
+            f"and the {n_drawn} group{'s' if n_drawn != 1 else ''} with most documents whose "
+            f"words are findings in at least one of them; {n_all - n_solid:,} of {n_all:,} "
+            "groups (one or few "
+            "documents, or few tokens of these topics) are left out"
+            if n_solid < n_all
+            else f"and the {n_drawn} of {n_all:,} groups with most documents"
+        )
+        + f"; every group is in topic_terms_by_{facet}.csv and the topic browser. {Z_CAVEAT}"
+    )
+
+
 @_styled
 def plot_topic_words_by_group(
     words_csv: PathLike,
@@ -175,18 +193,7 @@ def plot_topic_words_by_group(
             draw_words(axes[r][c], words, colour=colour, title=title, greyed=greyed)
     for ax in axes[-1]:
         ax.set_xlabel("z (descriptive)", fontsize=6.5)
-    note = [
-        f"Words each {facet} uses more within a topic than the rest of the corpus; n = documents "
-        f"of the group. Drawn: the {len(chosen_topics)} most prevalent topics (in topic order) "
-        + (
-            f"and the {len(groups)} groups with most documents whose words are findings in at "
-            f"least one of them; {len(n_docs) - len(solid):,} of {len(n_docs):,} groups (one or "
-            "few documents, or few tokens of these topics) are left out"
-            if len(solid) < len(n_docs)
-            else f"and the {len(groups)} of {len(n_docs):,} groups with most documents"
-        )
-        + f"; every group is in topic_terms_by_{facet}.csv and the topic browser. {Z_CAVEAT}"
-    ]
+    note = [_drawn_note(facet, len(chosen_topics), len(groups), len(solid), len(n_docs))]
     if any_flagged:
         note.append(
             "Grey: group with few documents or few tokens of the topic; its words are not findings."
@@ -195,6 +202,12 @@ def plot_topic_words_by_group(
         note.append(
             "Hatched: not among the group's leading words in every other seed of the chosen K."
         )
+    main.suptitle(
+        wrap_title(f"Words of the leading topics by {facet}", fig.get_size_inches()[0]),
+        x=0.01,
+        ha="left",
+        fontweight="bold",
+    )
     return _save(fig, out_stem, footnote=" ".join(note))
 
 
@@ -213,7 +226,7 @@ def plot_topic_words_over(
         over_csv, ["topic", "kind", facet, "term", "z", "n_strata"], "themes over time"
     )
     topics = read_topics(topics_csv)
-    chosen = _leading_topics(topics, n_topics)
+    chosen = sorted(_leading_topics(topics, n_topics))  # drawn in topic order
     ncols = min(2, len(chosen))
     nrows = math.ceil(len(chosen) / ncols)
     fig, main = _new_figure(3.4 * ncols + 0.2, (0.22 * 2 * n_words + 0.7) * nrows)
@@ -241,6 +254,15 @@ def plot_topic_words_over(
         f"Words whose share of the topic grew (right) or shrank (left) from the earlier to the "
         f"later half of the period ({period or 'one period only: nothing to compare'}). {how} "
         f"{Z_CAVEAT} All topics: topic_terms_over_{facet}.csv."
+    )
+    main.suptitle(
+        wrap_title(
+            f"Words rising and falling within the leading topics over {facet}",
+            fig.get_size_inches()[0],
+        ),
+        x=0.01,
+        ha="left",
+        fontweight="bold",
     )
     return _save(fig, out_stem, footnote=note)
 

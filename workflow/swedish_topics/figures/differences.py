@@ -400,7 +400,8 @@ def _forest(
     clipped = _set_xlim(axes[0], cells, groups.flags, scale)
     for ax in axes[-ncols:]:
         ax.set_xlabel(spec.xlabel)
-    _figure_legend(fig, panel, _forest_legend(spec, any_fdr, bool(marks), seen))
+    drew_marks = any(v for v in (marks or {}).values())
+    _figure_legend(fig, panel, _forest_legend(spec, any_fdr, drew_marks, seen))
     panel.suptitle(
         _style.wrap_title(spec.title, fig.get_size_inches()[0]),
         x=0.01,
@@ -422,10 +423,11 @@ def _forest(
 
 #: Most estimates a forest figure draws (groups × topics): past it, a page shows the
 #: topics and groups with the most significant estimates and says how many are left out.
-MAX_PAGE_ESTIMATES = 240
-#: Most topics (rows) and groups (panels) of such a page.
-MAX_PAGE_TOPICS = 20
-MAX_PAGE_GROUPS = 12
+MAX_PAGE_ESTIMATES = 100
+#: Most topics (rows) and groups (panels) of such a page: 6 panels of 12 topics fill a
+#: printed page (about 8.6 × 11 inches) with 7-point labels.
+MAX_PAGE_TOPICS = 12
+MAX_PAGE_GROUPS = 6
 
 
 @dataclass(frozen=True)
@@ -452,9 +454,10 @@ def _page_selection(
     facet: str,
     table: PathLike,
 ) -> _Page:
-    """All groups and topics when they fit a page (:data:`MAX_PAGE_ESTIMATES`); else the
-    topics, then the groups, with the most significant estimates (ties: the largest
-    estimate), in table order, and a footnote that counts what is left out."""
+    """All groups and topics when they fit a page (:data:`MAX_PAGE_ESTIMATES`); else, of
+    the topics and of the groups, whichever are more than a page holds, those with the
+    most significant estimates (ties: the largest estimate), in table order, and a
+    footnote that counts what is left out."""
     if len(topic_ids) * len(groups.order) <= MAX_PAGE_ESTIMATES:
         return _Page(groups, list(topic_ids))
 
@@ -467,13 +470,21 @@ def _page_selection(
                 out[k] = (n + int(evidence), max(size, abs(c.mean)))
         return out
 
-    topics_kept = _ranked(topic_ids, score(topic_ids, lambda t, _g: t), MAX_PAGE_TOPICS)
+    topics_kept = (
+        _ranked(topic_ids, score(topic_ids, lambda t, _g: t), MAX_PAGE_TOPICS)
+        if len(topic_ids) > MAX_PAGE_TOPICS
+        else list(topic_ids)
+    )
     kept_cells = {k: v for k, v in cells.items() if k[0] in topics_kept}
     cells_score = score(groups.order, lambda _t, g: g)
     for g in groups.order:  # count evidence in the kept topics only
         n = sum(int(e) for (t, gg), (_c, e) in kept_cells.items() if gg == g)
         cells_score[g] = (n, cells_score[g][1])
-    groups_kept = set(_ranked(groups.order, cells_score, MAX_PAGE_GROUPS))
+    groups_kept = set(
+        _ranked(groups.order, cells_score, MAX_PAGE_GROUPS)
+        if len(groups.order) > MAX_PAGE_GROUPS
+        else groups.order
+    )
     total = len(topic_ids) * len(groups.order)
     n_evidence = sum(int(e) for _c, e in cells.values())
     drawn_evidence = sum(
