@@ -156,32 +156,22 @@ def _fit(
     out_dir: Path | None,
 ) -> Fit:
     """Train with ``engine`` on one BLAS thread (see the package's reproducibility notes)."""
+    common: dict[str, Any] = {"k": k, "seed": seed, "model_cfg": model_cfg}
+    common["train_mask"] = split.train_mask
     with threadpool_limits(limits=1):
         if engine == "gensim":
-            fit = train_gensim(
+            return train_gensim(
                 corpus,
                 dictionary,
-                k=k,
-                seed=seed,
-                model_cfg=model_cfg,
-                train_mask=split.train_mask,
+                **common,
                 heldout_docs=split.heldout_docs,
                 heldout_words=float(split.lengths[split.heldout_nonempty].sum()),
                 train_words=float(split.lengths[split.train_mask].sum()),
                 out_dir=out_dir,
             )
-        else:
-            fit = train_tomotopy(
-                corpus,
-                dictionary,
-                k=k,
-                seed=seed,
-                model_cfg=model_cfg,
-                train_mask=split.train_mask,
-                heldout_index=split.held,
-                out_dir=out_dir,
-            )
-    return fit
+        return train_tomotopy(
+            corpus, dictionary, **common, heldout_index=split.held, out_dir=out_dir
+        )
 
 
 def _write_model(
