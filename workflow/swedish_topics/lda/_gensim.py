@@ -126,21 +126,11 @@ def train_gensim(
     metric = _make_bound_metric(evaluate, passes, eval_every, bound_log)
     started = time.perf_counter()
     model = LdaModel(
-        corpus=train,
-        id2word=dictionary,
-        num_topics=k,
-        distributed=False,
-        chunksize=GENSIM_CHUNKSIZE,
-        passes=passes,
-        update_every=1,
-        alpha=alpha,
-        eta=eta,
-        eval_every=None,
-        iterations=iterations,
-        random_state=seed,
-        callbacks=[metric] if eval_every > 0 else None,
-        dtype=np.float64,
-    )
+        corpus=train, id2word=dictionary, num_topics=k, distributed=False,
+        chunksize=GENSIM_CHUNKSIZE, passes=passes, update_every=1, alpha=alpha, eta=eta,
+        eval_every=None, iterations=iterations, random_state=seed,
+        callbacks=[metric] if eval_every > 0 else None, dtype=np.float64,
+    )  # fmt: skip
     train_seconds = time.perf_counter() - started - eval_seconds[0]
     model.callbacks = None  # our metric class must not end up in the user's pickle
 
