@@ -153,6 +153,10 @@ def read_counts(
     return summary, merge_counts(parts)
 
 
+def _most_frequent_first(row: Mapping[str, Any]) -> tuple[int, str]:
+    return -int(row["count"]), str(row["term"])
+
+
 def names_removed(
     names: Mapping[str, list[int]], units: ShardUnits, names_cfg: Mapping[str, Any]
 ) -> tuple[dict[str, str], list[dict[str, Any]]]:
@@ -174,7 +178,7 @@ def names_removed(
     )
     removed = names_to_remove(decisions, mode)
     occurrences, doc_freq = units.occurrences, units.doc_freq
-    rows = sorted(
+    rows: list[dict[str, Any]] = sorted(
         (
             {
                 "term": lemma,
@@ -185,7 +189,7 @@ def names_removed(
             for lemma, reason in removed.items()
             if occurrences[lemma]
         ),
-        key=lambda row: (-row["count"], row["term"]),
+        key=_most_frequent_first,
     )
     removed = {row["term"]: row["removed"] for row in rows}
     logger.info(
@@ -495,7 +499,7 @@ def write_vocabulary_tables(
         [*({**row, "removed": ""} for row in vocabulary), *removed_rows],
         ["term", "count", "doc_freq", "removed"],
     )
-    rows = [{"step": step, **summary[step]} for step in SUMMARY_STEPS]
+    rows: list[dict[str, Any]] = [{"step": step, **summary[step]} for step in SUMMARY_STEPS]
     sio.write_table(
         tables_dir / "preprocessing_summary.csv",
         rows,

@@ -174,8 +174,8 @@ class TextPipeline:
             self.facet_stopwords = facet_value_stopwords(
                 facet_values, tokenizer=self.tokenizer.tokenize, lemmatizer=self.lemmatizer
             )
-        extra = load_stopwords(extra=stop.get("extra") or (), extra_file=stop.get("extra_file"))
-        self.stopwords = frozenset({*extra, *self.facet_stopwords})
+        listed = load_stopwords(extra=stop.get("extra") or (), extra_file=stop.get("extra_file"))
+        self.stopwords = frozenset({*listed, *self.facet_stopwords})
         names = cfg.get("names") or {}
         #: counts of capitalised words for the name filter (None when it is off)
         self.name_stats: NameStats | None = None

@@ -316,6 +316,13 @@ def differences_by_group(
             resampled=wanted,
         )
         results.append((est, g_side, r_side))
+    return _difference_rows(results, k, facet)
+
+
+def _difference_rows(
+    results: Sequence[tuple[_Estimate, _Side, _Side | None]], k: int, facet: str
+) -> list[dict[str, Any]]:
+    """The rows of :func:`differences_by_group`, topic-major."""
     rows: list[dict[str, Any]] = []
     for t in range(k):
         for est, group_side, rest_side in results:

@@ -195,14 +195,7 @@ def validate_corpus(
     CorpusError
         Listing every problem, one paragraph each with the file, line or byte and the fix.
     """
-    corpus_dir = Path(corpus_dir)
-    if not corpus_dir.is_dir():
-        what = "is not a folder" if corpus_dir.exists() else "does not exist"
-        raise CorpusError(
-            f"The corpus folder {corpus_dir} {what}. A corpus is a folder with texts/"
-            "<doc_id>.txt files and a metadata.csv table; set its path in your config file "
-            "(corpus: /path/to/corpus) or with --config corpus=/path/to/corpus."
-        )
+    corpus_dir = _require_folder(Path(corpus_dir))
     problems = Findings()
     warnings = Findings()
     texts_dir = corpus_dir / TEXTS_NAME
@@ -236,14 +229,23 @@ def validate_corpus(
     )
     for warning in report.warnings:
         logger.warning("%s", warning)
-    logger.info(
-        "Corpus %s: %d documents, %.1f MB of text, %d warning(s)",
-        corpus_dir,
-        report.n_docs,
-        report.text_bytes / BYTES_PER_MB,
-        len(report.warnings),
-    )
+    mb = report.text_bytes / BYTES_PER_MB
+    n_warnings = len(report.warnings)
+    logger.info("Corpus %s: %d documents, %.1f MB of text, %d warning(s)", corpus_dir,
+                report.n_docs, mb, n_warnings)  # fmt: skip
     return report
+
+
+def _require_folder(corpus_dir: Path) -> Path:
+    """``corpus_dir``, if it is a folder."""
+    if not corpus_dir.is_dir():
+        what = "is not a folder" if corpus_dir.exists() else "does not exist"
+        raise CorpusError(
+            f"The corpus folder {corpus_dir} {what}. A corpus is a folder with texts/"
+            "<doc_id>.txt files and a metadata.csv table; set its path in your config file "
+            "(corpus: /path/to/corpus) or with --config corpus=/path/to/corpus."
+        )
+    return corpus_dir
 
 
 def _read_layout(

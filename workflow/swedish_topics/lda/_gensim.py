@@ -74,6 +74,21 @@ def _make_bound_metric(
     return HeldoutBoundMetric()
 
 
+def _gamma(model: Any, corpus: Any, k: int, seed: int) -> np.ndarray:
+    """gamma (the variational Dirichlet) of every unit, from a freshly seeded generator
+    so it never depends on what ran before; empty units get gamma = alpha."""
+    import gensim
+
+    model.random_state = np.random.RandomState(seed)
+    theta = np.empty((len(corpus), k), dtype=np.float64)
+    row = 0
+    for chunk in gensim.utils.grouper(corpus, THETA_CHUNKSIZE):
+        gamma, _ = model.inference(chunk)
+        theta[row : row + len(chunk)] = gamma
+        row += len(chunk)
+    return theta
+
+
 def train_gensim(
     corpus: Any,
     dictionary: Any,
@@ -111,21 +126,11 @@ def train_gensim(
     metric = _make_bound_metric(evaluate, passes, eval_every, bound_log)
     started = time.perf_counter()
     model = LdaModel(
-        corpus=train,
-        id2word=dictionary,
-        num_topics=k,
-        distributed=False,
-        chunksize=GENSIM_CHUNKSIZE,
-        passes=passes,
-        update_every=1,
-        alpha=alpha,
-        eta=eta,
-        eval_every=None,
-        iterations=iterations,
-        random_state=seed,
-        callbacks=[metric] if eval_every > 0 else None,
-        dtype=np.float64,
-    )
+        corpus=train, id2word=dictionary, num_topics=k, distributed=False,
+        chunksize=GENSIM_CHUNKSIZE, passes=passes, update_every=1, alpha=alpha, eta=eta,
+        eval_every=None, iterations=iterations, random_state=seed,
+        callbacks=[metric] if eval_every > 0 else None, dtype=np.float64,
+    )  # fmt: skip
     train_seconds = time.perf_counter() - started - eval_seconds[0]
     model.callbacks = None  # our metric class must not end up in the user's pickle
 
@@ -135,15 +140,7 @@ def train_gensim(
         heldout_bound = last_logged["bound"] if last_logged else evaluate(model)
     topic_term = normalise_rows(model.get_topics())
 
-    # theta for every unit, from a freshly seeded generator so it never depends on
-    # what ran before; empty units get gamma = alpha, i.e. the prior mean.
-    model.random_state = np.random.RandomState(seed)
-    theta = np.empty((len(corpus), k), dtype=np.float64)
-    row = 0
-    for chunk in gensim.utils.grouper(corpus, THETA_CHUNKSIZE):
-        gamma, _ = model.inference(chunk)
-        theta[row : row + len(chunk)] = gamma
-        row += len(chunk)
+    theta = _gamma(model, corpus, k, seed)
     alpha_final = np.asarray(model.alpha, dtype=np.float64)
     # gamma - alpha: the variational posterior Dirichlet(gamma) as counts (see POSTERIOR_KEY)
     unit_counts = np.clip(theta - alpha_final, 0.0, None).astype(np.float32)

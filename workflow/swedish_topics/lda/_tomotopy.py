@@ -127,16 +127,8 @@ def train_tomotopy(
     )
     model.optim_interval = int(model_cfg.get("optim_interval", 10)) if optimize_alpha else 0
     model.burn_in = int(model_cfg.get("optim_burn_in", 0)) if optimize_alpha else 0
-    train_units: list[int] = []
-    heldout_words: list[list[str]] = []
-    heldout_units: list[int] = []
-    for i, doc in enumerate(corpus):
-        if train_mask[i]:
-            model.add_doc(_expand(doc, vocab))
-            train_units.append(i)
-        elif i in held_set and doc:
-            heldout_units.append(i)
-            heldout_words.append(_expand(doc, vocab))
+    docs = _add_docs(model, corpus, train_mask, held_set, vocab)
+    train_units, heldout_units, heldout_words = docs
 
     def evaluate() -> tuple[list[Any], float]:
         dists, lls, n_words = _tomotopy_infer(model, heldout_words)
@@ -257,6 +249,24 @@ def _topic_term(model: Any, dictionary: Any, k: int, n_terms: int) -> np.ndarray
     topic_term /= denominator
     topic_term /= topic_term.sum(axis=1, keepdims=True)
     return topic_term
+
+
+def _add_docs(
+    model: Any, corpus: Any, train_mask: np.ndarray, held_set: set[int], vocab: Sequence[str]
+) -> tuple[list[int], list[int], list[list[str]]]:
+    """Add the training units to ``model``; the training units, the non-empty held-out
+    units and the held-out units' word lists."""
+    train_units: list[int] = []
+    heldout_words: list[list[str]] = []
+    heldout_units: list[int] = []
+    for i, doc in enumerate(corpus):
+        if train_mask[i]:
+            model.add_doc(_expand(doc, vocab))
+            train_units.append(i)
+        elif i in held_set and doc:
+            heldout_units.append(i)
+            heldout_words.append(_expand(doc, vocab))
+    return train_units, heldout_units, heldout_words
 
 
 def _train_collecting_counts(model: Any, sweeps: int, k: int) -> np.ndarray:

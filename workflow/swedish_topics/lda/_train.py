@@ -103,31 +103,8 @@ def train_model(
         split.held.size,
         int((split.lengths == 0).sum()),
     )
-    with threadpool_limits(limits=1):
-        if engine == "gensim":
-            fit = train_gensim(
-                corpus,
-                dictionary,
-                k=k,
-                seed=seed,
-                model_cfg=model_cfg,
-                train_mask=split.train_mask,
-                heldout_docs=split.heldout_docs,
-                heldout_words=float(split.lengths[split.heldout_nonempty].sum()),
-                train_words=float(split.lengths[split.train_mask].sum()),
-                out_dir=out_gensim_dir,
-            )
-        else:
-            fit = train_tomotopy(
-                corpus,
-                dictionary,
-                k=k,
-                seed=seed,
-                model_cfg=model_cfg,
-                train_mask=split.train_mask,
-                heldout_index=split.held,
-                out_dir=out_gensim_dir,
-            )
+    fit = _fit(engine, corpus, dictionary, split, k=k, seed=seed, model_cfg=model_cfg,
+               out_dir=out_gensim_dir)  # fmt: skip
     return _write_model(fit, split, vocab_array(dictionary), k=k, seed=seed, engine=engine,
                         out_npz=out_npz, out_json=out_json)  # fmt: skip
 
@@ -165,6 +142,36 @@ def _split_units(
         )
     heldout_nonempty = [int(i) for i in held if lengths[i] > 0]
     return _UnitSplit(lengths, held, train_mask, heldout_nonempty, heldout_docs)
+
+
+def _fit(
+    engine: str,
+    corpus: Any,
+    dictionary: Any,
+    split: _UnitSplit,
+    *,
+    k: int,
+    seed: int,
+    model_cfg: Mapping[str, Any],
+    out_dir: Path | None,
+) -> Fit:
+    """Train with ``engine`` on one BLAS thread (see the package's reproducibility notes)."""
+    common: dict[str, Any] = {"k": k, "seed": seed, "model_cfg": model_cfg}
+    common["train_mask"] = split.train_mask
+    with threadpool_limits(limits=1):
+        if engine == "gensim":
+            return train_gensim(
+                corpus,
+                dictionary,
+                **common,
+                heldout_docs=split.heldout_docs,
+                heldout_words=float(split.lengths[split.heldout_nonempty].sum()),
+                train_words=float(split.lengths[split.train_mask].sum()),
+                out_dir=out_dir,
+            )
+        return train_tomotopy(
+            corpus, dictionary, **common, heldout_index=split.held, out_dir=out_dir
+        )
 
 
 def _write_model(
