@@ -10,14 +10,16 @@ def findings_outputs():
 
 def findings_config():
     """The config keys the findings page reads (a change to any other key does not
-    rewrite it)."""
-    return {
-        "facets": CFG["facets"],
-        "numeric_facets": CFG["numeric_facets"],
-        "min_group_docs": CFG["min_group_docs"],
-        "analysis": CFG["analysis"],
-        "preprocess": {"units": CFG["preprocess"]["units"]},
-    }
+    rewrite it), shown escaped in the Snakemake report as the whole config is."""
+    return ReportSafeConfig(
+        {
+            "facets": CFG["facets"],
+            "numeric_facets": CFG["numeric_facets"],
+            "min_group_docs": CFG["min_group_docs"],
+            "analysis": CFG["analysis"],
+            "preprocess": {"units": CFG["preprocess"]["units"]},
+        }
+    )
 
 
 def report_description():
