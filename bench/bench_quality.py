@@ -165,7 +165,8 @@ def preprocess(
 ) -> tuple[Path, Any]:
     """The workflow's preprocessing (one shard) of ``documents``; returns units.tsv and
     the pipeline's lemmatiser."""
-    from swedish_topics.preprocess import TextPipeline, build_corpus, preprocess_shard
+    from swedish_topics.bagofwords import build_corpus
+    from swedish_topics.preprocess import TextPipeline, preprocess_shard
 
     cfg = workflow_config(corpus=str(RIKSDAG))["preprocess"]
     cfg = {

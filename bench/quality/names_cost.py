@@ -14,8 +14,9 @@ sys.path.insert(0, "workflow")
 sys.path.insert(0, "bench")
 from common import workflow_config
 from swedish_topics import pipeline
+from swedish_topics.bagofwords import build_corpus
 from swedish_topics.corpus import iter_documents
-from swedish_topics.preprocess import build_corpus, preprocess_shard
+from swedish_topics.preprocess import preprocess_shard
 
 cfg = workflow_config(
     Path("bench/riksdag.yaml"), corpus="../shared/corpora/riksdag_interpellationer"

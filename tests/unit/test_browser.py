@@ -253,3 +253,84 @@ def test_a_link_opens_the_group_directly(tmp_path: Path, hash_: str) -> None:
         view.page.reload()
         assert "fiber2" in view.page.inner_text("#group-panel")
         assert view.errors == []
+
+
+def _with_years(tmp: Path) -> dict[str, Any]:
+    """make_tables plus a numeric facet: 2018 (3 documents), 2019 and 2021 (one each),
+    no document in 2020: the shipped corpus's years."""
+    inputs = make_tables(tmp, with_q=True)
+    prev, diff = [], []
+    for t in (1, 2):
+        for year, n, flag in (
+            ("2018", 3, ""),
+            ("2019", 1, "single_doc"),
+            ("2021", 1, "single_doc"),
+        ):
+            prev.append({"topic": t, "year": year, "mean": 0.3, "ci_low": 0.1, "ci_high": 0.5,
+                         "n_docs": n, "flag": flag})  # fmt: skip
+            diff.append({"topic": t, "year": year, "difference": 0.0, "ci_low": -0.1,
+                         "ci_high": 0.1, "n_docs": n, "flag": flag})  # fmt: skip
+    sio.write_csv(tmp / "prevalence_by_year.csv", prev, list(prev[0]))
+    sio.write_csv(tmp / "differences_by_year.csv", diff, list(diff[0]))
+    inputs["prevalence"].append(tmp / "prevalence_by_year.csv")
+    inputs["differences"].append(tmp / "differences_by_year.csv")
+    return inputs
+
+
+def test_over_time_chart_has_no_tick_or_line_through_a_year_without_documents(
+    tmp_path: Path,
+) -> None:
+    inputs = _with_years(tmp_path)
+    out = tmp_path / "b.html"
+    cfg = {**CFG, "facets": ["kommun", "year"], "numeric_facets": ["year"]}
+    pipeline.topic_browser(inputs=inputs, cfg=cfg, out_html=out)
+    with open_html(out) as view:
+        view.page.click('.tabs button[data-facet="year"]')
+        chart = view.page.locator("#main svg[width='640']")
+        ticks = chart.locator("text.tick").evaluate_all("ts => ts.map(t => t.textContent)")
+        assert ticks == ["2018", "2019", "2021"]  # no 2020
+        # the mean line joins 2018 and 2019 only: no line across 2020
+        lines = chart.locator("polyline").evaluate_all(
+            "ps => ps.map(p => p.getAttribute('points').trim().split(' ').length)"
+        )
+        assert lines == [2]
+        # no band joins 2018 (documents) with the single-document years
+        assert chart.locator("polygon").count() == 0
+        dashed = chart.locator("line[stroke-dasharray]").count()
+        assert dashed == 2  # 2019 and 2021: each a single document's own interval
+        note = view.page.inner_text("#main")
+        assert "the line is broken where a value has no documents" in note
+        assert view.errors == []
+
+
+def test_passages_name_documents_by_title_not_id(tmp_path: Path) -> None:
+    inputs = make_tables(tmp_path)
+    corpus = tmp_path / "corpus"
+    (corpus / "texts").mkdir(parents=True)
+    sio.write_csv(
+        corpus / "metadata.csv",
+        [{"doc_id": "d1", "kommun": "Umeå", "title": "Umeås framtid är digital"}],
+        ["doc_id", "kommun", "title"],
+    )
+    (corpus / "texts" / "d1.txt").write_text("Text.", encoding="utf-8")
+    names = browser.doc_names({**CFG, "corpus": str(corpus)}, inputs)
+    assert names == {"d1": "Umeås framtid är digital · Umeå"}
+    data = browser.browser_data(inputs, facets=["kommun"], numeric_facets=[], doc_names=names)
+    assert data["topic_passages"]["1"][0][0] == "Umeås framtid är digital · Umeå"
+
+
+def test_an_untested_comparison_is_not_said_to_hold(tmp_path: Path) -> None:
+    inputs = make_tables(tmp_path, with_q=True, robustness=True)
+    path = tmp_path / "robustness_by_kommun.csv"
+    rows = [
+        r | {"holds_in": "not tested: single document"} if r["kommun"] == "Vännäs" else r
+        for r in sio.read_csv(path)
+    ]
+    sio.write_csv(path, rows, list(rows[0]))
+    out = tmp_path / "b.html"
+    pipeline.topic_browser(inputs=inputs, cfg=CFG, out_html=out)
+    with open_html(out) as view:
+        view.page.click('.groups button[data-group="Vännäs"]')
+        panel = view.page.inner_text("#group-panel")
+        assert "robustness: not tested: single document" in panel
+        assert "holds in not tested" not in panel

@@ -276,6 +276,32 @@ def test_split_period_and_over_time_rows() -> None:
     assert all(r["note"] == "marginal" for r in rows if r["kind"] != "leading")
 
 
+def test_stratified_note_names_the_groups_that_wrote_in_both_halves() -> None:
+    """The browser printed the literal "n_strata groups wrote in both halves"."""
+    from swedish_topics.pipeline.content import _strata_note
+
+    bow, theta, phi, group = planted_corpus([10, 10, 10, 10], seed=6)
+    ec = content.ExpectedCounts.build(bow, theta, phi)
+    values = np.where(group % 2 == 0, 2018.0, 2021.0)
+    stratum = (group // 2).astype(np.int64)
+    stratum[group == 3] = 2  # municipality 0 wrote in both halves, 1 only early, 2 only late
+    rows = content.over_time_rows(
+        ec,
+        VOCAB,
+        facet="year",
+        unit_value=values,
+        unit_stratum=stratum,
+        n_strata=3,
+        value_docs={2018.0: 20, 2021.0: 20},
+        cfg={**CFG, "strata_note": _strata_note(["municipality"], 3)},
+    )
+    notes = {r["note"] for r in rows if r["kind"] != "leading"}
+    assert notes == {
+        "stratified: compared within each of 3 groups of municipality and pooled; 1 of them "
+        "wrote in both halves"
+    }
+
+
 # -------------------------------------------------------------------------- tables
 def test_divergence_columns_are_added_to_topics_csv(tmp_path: Path) -> None:
     topics = tmp_path / "topics.csv"
@@ -379,9 +405,16 @@ def test_content_figures_draw_the_largest_groups_with_their_counts(tmp_path: Pat
         fc._save = original  # type: ignore[assignment]
     assert all(p.stat().st_size > 0 for p in out)
     text = "\n".join(seen)
-    assert "Umeå (n = 40)" in text and "Åre (n = 2)" in text and "Liten" not in text
+    # groups of one or few documents are not drawn as grey panels: they are left out
+    assert "Umeå (n = 40)" in text and "Åre" not in text and "Liten" not in text
     assert "tema 3" in text and "tema 1" not in text  # the most prevalent topics
-    assert "2 of 3 groups" in text and "Hatched" in text and "Grey" in text
+    assert text.index("tema 2") < text.index("tema 3")  # in topic order, as every output
+    assert "2 of 3 groups" in text and "left out" in text and "Hatched" in text
+    # every group flagged (the shipped corpus by municipality): a notice, no grey grid
+    flagged = [r | {"flag": "single_doc"} for r in rows if r["kommun"] != "Umeå"]
+    sio.write_csv(words, flagged, ["topic", "kommun", "rank", "term", "z", "n_docs", "flag"])
+    out = figures.plot_topic_words_by_group(words, topics, "kommun", tmp_path / "none")
+    assert figures.is_notice(out[1])
 
 
 def test_leading_terms_equal_a_stable_full_sort() -> None:
@@ -392,3 +425,40 @@ def test_leading_terms_equal_a_stable_full_sort() -> None:
         n = int(rng.integers(1, 35))
         ref = np.argsort(-np.where(np.isfinite(z), z, -np.inf), axis=1, kind="stable")[:, :n]
         np.testing.assert_array_equal(content.leading_terms(z, n), ref)
+
+
+def test_words_over_time_figure_draws_topics_in_topic_order(tmp_path: Path) -> None:
+    """Topic 3 is the most prevalent: it is still drawn after topics 1 and 2."""
+    from swedish_topics import figures
+    from swedish_topics.figures import _style
+
+    topics = tmp_path / "topics.csv"
+    prevalence = {1: 0.2, 2: 0.1, 3: 0.7}
+    sio.write_csv(
+        topics,
+        [{"topic": t, "label": f"tema {t}", "prevalence": p} for t, p in prevalence.items()],
+        ["topic", "label", "prevalence"],
+    )
+    rows = [
+        {"topic": t, "kind": kind, "year": "2018 → 2021", "term": f"ord{t}", "z": z,
+         "n_strata": 1, "note": "marginal"}
+        for t in (1, 2, 3)
+        for kind, z in (("rising", 2.0), ("falling", -2.0))
+    ]  # fmt: skip
+    over = tmp_path / "topic_terms_over_year.csv"
+    sio.write_csv(over, rows, ["topic", "kind", "year", "term", "z", "n_strata", "note"])
+    seen = []
+    original = _style._save
+
+    def spy(fig, stem, **kw):  # type: ignore[no-untyped-def]
+        seen.extend(ax.get_title(loc="left") for ax in fig.axes)
+        return original(fig, stem, **kw)
+
+    import swedish_topics.figures.content as fc
+
+    fc._save = spy  # type: ignore[assignment]
+    try:
+        figures.plot_topic_words_over(over, topics, "year", tmp_path / "over", n_topics=3)
+    finally:
+        fc._save = original  # type: ignore[assignment]
+    assert [t.split(".")[0] for t in seen] == ["1", "2", "3"]

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from swedish_topics import corpus as corpus_module
 from swedish_topics.corpus import (
     ValidationReport,
     doc_id_problem,
@@ -23,6 +22,7 @@ from swedish_topics.corpus import (
     read_text,
     validate_corpus,
 )
+from swedish_topics.corpus import _metadata as metadata_module
 from swedish_topics.errors import CorpusError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -209,7 +209,7 @@ def test_metadata_read_in_chunks_names_the_bad_byte(
 ) -> None:
     # metadata.csv is checked a chunk at a time: a bad byte in a later chunk, or cut off
     # at the very end, is still named by its place in the whole file.
-    monkeypatch.setattr(corpus_module, "_CHUNK_BYTES", 4)
+    monkeypatch.setattr(metadata_module, "_CHUNK_BYTES", 4)
     path = tmp_path / "metadata.csv"
     path.write_bytes("doc_id,municipality\na,Umeå\n".encode() + tail)
     with pytest.raises(CorpusError) as info:
@@ -223,7 +223,7 @@ def test_metadata_read_in_chunks_keeps_characters_cut_by_chunk_ends(
     metadata = "\ufeffdoc_id;municipality;year\r\na;Umeå;2018\r\nb;Växjö;2019\r\nc;Åre;2020\r\n"
     expected = validate(make_corpus(tmp_path / "whole", metadata)).to_json()
     for size in (1, 2, 3, 5):  # every split of the two-byte å, ä, ö and the BOM
-        monkeypatch.setattr(corpus_module, "_CHUNK_BYTES", size)
+        monkeypatch.setattr(metadata_module, "_CHUNK_BYTES", size)
         corpus = make_corpus(tmp_path / f"chunks{size}", metadata)
         assert validate(corpus).to_json() == expected
         assert read_metadata(corpus / "metadata.csv").rows[1]["municipality"] == "Växjö"

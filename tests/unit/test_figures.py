@@ -334,6 +334,34 @@ def test_heatmap_shows_the_pooled_estimates_from_enough_groups(
         for (topic, group), value in got.items():
             assert colours[topic - 1, cols.index(group)] == pytest.approx(100 * value)
         assert ("pooled" in ax.get_title(loc="left")) == (column == "pooled_mean")
+        if column == "pooled_mean":
+            # Riksdag: raw means outside the pooled interval are marked and counted
+            outside = {
+                (int(r["topic"]), r["municipality"])
+                for r in rows
+                if not float(r["pooled_low"]) <= float(r["mean"]) <= float(r["pooled_high"])
+            }
+            assert outside
+            marked = [t.get_text() for t in ax.texts if t.get_text().split("\n")[0].endswith("*")]
+            assert len(marked) == len(outside)
+            note = flat(captured[0])
+            assert f"({len(outside)} of {len(rows)} cells)" in note
+            assert "the differences table uses them" in note
+
+
+def test_tables_say_where_the_pooled_heatmap_and_the_raw_differences_differ() -> None:
+    from swedish_topics.analysis.reporting import pooled_disagreement
+
+    rows = [
+        {"topic": 1, "county": f"L{i}", "mean": m, "pooled_mean": 0.3, "pooled_low": 0.25,
+         "pooled_high": 0.35}
+        for i, m in enumerate([0.3, 0.5, 0.1] * 7)
+    ]  # fmt: skip
+    note = pooled_disagreement(rows, "county", {"pool_figures_from_groups": 20})
+    assert "14 of 21 raw means lie outside their pooled interval" in note
+    assert "use the raw means" in note
+    assert pooled_disagreement(rows, "county", {"pool_figures_from_groups": 30}) == ""
+    assert pooled_disagreement(rows, "county", {"pool_figures_from_groups": None}) == ""
 
 
 def _many_groups(n: int) -> dict[str, int]:
@@ -443,6 +471,30 @@ def test_prevalence_trend_over_thirty_years(tmp_path: Path, captured: list, fast
     ax = captured[0].axes[0]
     ticks = [float(t) for t in ax.get_xticks()]
     assert ticks and all(t == int(t) for t in ticks)
+
+
+def test_prevalence_band_never_joins_two_kinds_of_interval(tmp_path: Path, captured: list) -> None:
+    """2018–2019: intervals from documents; 2020–2021: single documents' bootstrap over
+    their units. Each kind gets its own band; none spans 2019 to 2020."""
+    years = {"2017": 1, "2018": 3, "2019": 4, "2020": 1, "2021": 1}
+    run_clean(
+        figures.plot_prevalence_trend,
+        write_prevalence(tmp_path / "p.csv", "year", years, 2),
+        write_topics(tmp_path / "topics.csv", 2),
+        "year",
+        tmp_path / "trend",
+    )
+    from matplotlib.collections import PolyCollection
+
+    spans = [
+        (float(v[:, 0].min()), float(v[:, 0].max()))
+        for c in captured[0].axes[0].collections
+        if isinstance(c, PolyCollection)
+        for v in (p.vertices for p in c.get_paths())
+        if len(v)
+    ]
+    assert (2018.0, 2019.0) in spans and (2020.0, 2021.0) in spans
+    assert not any(lo <= 2019 and hi >= 2020 for lo, hi in spans)
 
 
 def test_prevalence_trend_refuses_non_numeric_facet(tmp_path: Path) -> None:
@@ -695,3 +747,159 @@ def test_doc_weights_are_read_row_by_row_into_a_matrix(tmp_path: Path) -> None:
     sio.write_csv(empty, [], ["doc_id", "topic", "weight"])
     with pytest.raises(UserError, match="no data rows"):
         figures.composition._read_doc_weights(empty)
+
+
+# ------------------------------------------------------------------ effects: honest pages
+EFFECT_COLS = ["topic", "{f}", "term", "estimate", "ci_low", "ci_high", "p_value", "q_value"]
+EFFECT_COLS += ["significant", "n_docs", "flag", "note"]
+
+
+def write_effects(path: Path, facet: str, groups: list[str], k: int, *, fitted: bool) -> Path:
+    """An effects table: estimates in [-0.2, 0.2], every seventh one significant; or,
+    unfitted, the shipped corpus's (no estimate, the model's note)."""
+    rng = np.random.default_rng(5)
+    rows = []
+    for t in range(1, k + 1):
+        for i, group in enumerate(groups):
+            est = float(rng.uniform(-0.2, 0.2))
+            sig = (t * len(groups) + i) % 7 == 0
+            half = 0.5 * abs(est) if sig else abs(est) + 0.05
+            rows.append(
+                {"topic": t, facet: group, "term": facet, "n_docs": 30}
+                | (
+                    {"estimate": est, "ci_low": est - half, "ci_high": est + half,
+                     "p_value": 0.001 if sig else 0.5, "q_value": 0.01 if sig else 0.9,
+                     "significant": sig, "flag": "", "note": ""}
+                    if fitted
+                    else {"flag": "no_interval", "note": "not estimated: the model has more "
+                          "coefficients than documents"}
+                )
+            )  # fmt: skip
+    sio.write_csv(path, rows, [c.format(f=facet) for c in EFFECT_COLS])
+    return path
+
+
+def test_effects_with_nothing_estimated_is_one_small_notice(tmp_path: Path, captured: list) -> None:
+    """The shipped corpus: five documents, no effect estimable. No empty panels on a 0–1
+    axis called percentage points: one small image saying why, marked as a notice."""
+    groups = ["Lund", "Umeå", "Vellinge", "Vännäs"]
+    table = write_effects(tmp_path / "e.csv", "municipality", groups, 4, fitted=False)
+    stem = tmp_path / "effects_by_municipality"
+    paths = figures.plot_effects(table, write_topics(tmp_path / "t.csv", 4), "municipality", stem)
+    assert_written(paths, stem)
+    assert captured == []  # not a figure of panels
+    width, height, _dpi = png_info(stem.with_suffix(".png"))
+    assert width <= 2000 and height < width / 2
+    assert figures.is_notice(stem.with_suffix(".png"))
+    from PIL import Image
+
+    with Image.open(stem.with_suffix(".png")) as image:
+        assert "more coefficients than documents" not in image.info.get("Description", "")
+    assert not figures.is_notice(
+        figures.plot_effects(
+            write_effects(tmp_path / "f.csv", "municipality", groups, 4, fitted=True),
+            write_topics(tmp_path / "t.csv", 4),
+            "municipality",
+            tmp_path / "fitted",
+        )[1]
+    )
+
+
+def test_effects_of_840_estimates_show_the_significant_ones_and_say_how_many_are_left(
+    tmp_path: Path, captured: list, fast: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Riksdag: K = 40, 21 counties. The page draws the topics and groups with the most
+    significant estimates, in topic order, in percentage points, with its title whole."""
+    monkeypatch.setattr(figures._style, "DPI", 60)
+    groups = [f"Län {i:02d}" for i in range(21)]
+    table = write_effects(tmp_path / "e.csv", "county", groups, 40, fitted=True)
+    paths = figures.plot_effects(
+        table, write_topics(tmp_path / "t.csv", 40), "county", tmp_path / "eff", max_groups=40
+    )
+    fig = captured[0]
+    assert len(fig.axes) <= 12
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert 1 < len(labels) <= 20
+    ids = [int(lab.split(".")[0]) for lab in labels]
+    assert ids == sorted(ids)
+    rows = sio.read_csv(table)
+    n_sig = sum(r["significant"] == "true" for r in rows)
+    note = flat(fig)
+    assert "of 840 estimates drawn" in note and f"of the {n_sig} significant ones" in note
+    assert "e.csv has every estimate" in note
+    # percentage points: estimates up to 0.2 are drawn up to 20
+    xmin, xmax = fig.axes[0].get_xlim()
+    assert max(abs(xmin), abs(xmax)) > 5
+    # the title is not cut off at the right edge
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    title = fig.subfigs[0]._suptitle
+    assert title.get_window_extent(renderer).x1 <= fig.bbox.width
+    assert_written(paths, tmp_path / "eff")
+
+
+def _sensitivity_tables(tmp_path: Path, kept: list[str]) -> tuple[Path, Path]:
+    cols = ["variant", "change", "vocabulary", "shared_vocabulary", "mean_similarity"]
+    cols += ["main_seed_stability", "n_effects", "share_kept_sign", "share_kept_significance"]
+    cols += ["significance_basis"]
+    rows = [
+        {"variant": f"v{i}", "change": "preprocess.vocabulary.no_below=5", "vocabulary": 40,
+         "shared_vocabulary": 40, "mean_similarity": 0.6, "main_seed_stability": 0.65,
+         "n_effects": 3 if share else 0, "share_kept_sign": share,
+         "share_kept_significance": share, "significance_basis": "q-value, column significant"}
+        for i, share in enumerate(kept)
+    ]  # fmt: skip
+    summary = tmp_path / "summary.csv"
+    sio.write_csv(summary, rows, cols)
+    matches = tmp_path / "matches.csv"
+    sio.write_csv(
+        matches,
+        [
+            {"variant": r["variant"], "topic": t, "similarity": 0.5 + t / 20}
+            for r in rows
+            for t in (1, 2)
+        ],
+        ["variant", "topic", "similarity"],
+    )
+    return summary, matches
+
+
+@pytest.mark.parametrize("kept", [["", ""], ["0.5", ""]])
+def test_sensitivity_has_a_title_and_no_empty_panel(
+    tmp_path: Path, kept: list[str], captured: list
+) -> None:
+    """The shipped corpus: no significant effect, so no effects panel of empty rows (a
+    sentence says why); with one, the panel is drawn. Either way the figure has a title."""
+    from swedish_topics.figures.validation import plot_sensitivity
+
+    summary, matches = _sensitivity_tables(tmp_path, kept)
+    paths = run_clean(plot_sensitivity, summary, matches, tmp_path / "sensitivity")
+    assert_written(paths, tmp_path / "sensitivity")
+    fig = captured[0]
+    assert fig.subfigs[0]._suptitle.get_text().startswith("Sensitivity to preprocessing")
+    if kept[0]:
+        assert len(fig.axes) == 2
+    else:
+        assert len(fig.axes) == 1
+        assert "so there is no effect to compare" in flat(fig)
+
+
+def test_documents_are_named_by_title_or_first_words_not_hash_ids(tmp_path: Path) -> None:
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "texts" / "004_3743fa9254c4b3aa.txt").write_text(
+        "Det finns nog inte en enda kommun i Sverige", encoding="utf-8"
+    )
+    rows = [
+        {"doc_id": "000_d05961ad828120c4", "title": "”I kommunen finns frihet, självständighet "
+         "och kraft”", "municipality": "Lund", "year": "2018"},
+        {"doc_id": "004_3743fa9254c4b3aa", "title": "", "municipality": "Vellinge",
+         "year": "2018"},
+        {"doc_id": "a1", "title": "Samma", "municipality": "Umeå", "year": "2019"},
+        {"doc_id": "a2", "title": "Samma", "municipality": "Umeå", "year": "2019"},
+    ]  # fmt: skip
+    labels = figures.readable_doc_labels(rows, ["municipality", "year"], corpus_dir=tmp_path)
+    assert labels["000_d05961ad828120c4"] == "”I kommunen finns frihet… · Lund · 2018"
+    assert labels["004_3743fa9254c4b3aa"] == "Det finns nog inte en enda… · Vellinge · 2018"
+    assert labels["a1"] != labels["a2"]  # never two bars of the same name
+    assert not any("d05961ad" in v or "3743fa92" in v for v in labels.values())

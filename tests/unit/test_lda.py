@@ -333,7 +333,7 @@ def test_topic_term_counts_are_the_same_in_any_chunk_size(
     """Summing the sample's counts in chunks (bounded memory) counts every token once."""
     from types import SimpleNamespace
 
-    from swedish_topics import lda
+    from swedish_topics.lda import _tomotopy as lda
 
     rng = np.random.default_rng(5)
     k, n_model_terms = 4, 30
@@ -353,7 +353,7 @@ def test_topic_term_counts_are_the_same_in_any_chunk_size(
 
 
 def test_expanded_words_are_in_id_order_and_share_the_vocabulary_strings() -> None:
-    from swedish_topics import lda
+    from swedish_topics.lda import _tomotopy as lda
 
     vocab = ["".join(["kommun", str(i)]) for i in range(5)]  # built at run time, not interned
     words = lda._expand([(3, 2.0), (0, 1.0), (4, 1.0)], vocab)

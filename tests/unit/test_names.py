@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from swedish_topics.bagofwords import build_corpus
 from swedish_topics.io import read_csv
 from swedish_topics.names import (
     NameStats,
@@ -15,7 +16,7 @@ from swedish_topics.names import (
     merge_counts,
     names_to_remove,
 )
-from swedish_topics.preprocess import build_corpus, preprocess_shard
+from swedish_topics.preprocess import preprocess_shard
 from swedish_topics.tokenize import tokenize
 
 from tests.unit.test_preprocess import preprocess_config, read_tsv

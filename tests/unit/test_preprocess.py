@@ -12,14 +12,12 @@ from typing import Any
 import pytest
 import yaml
 from gensim.corpora import Dictionary, MmCorpus
+from swedish_topics.bagofwords import SUMMARY_STEPS, Phrases, build_corpus
 from swedish_topics.io import atomic_write_json, read_csv
 from swedish_topics.preprocess import (
-    SUMMARY_STEPS,
-    Phrases,
     TextPipeline,
     _json_line,
     _write_counts,
-    build_corpus,
     preprocess_shard,
 )
 from swedish_topics.units import Unit

@@ -180,6 +180,17 @@ def test_pinned_model_overrides_rule() -> None:
     assert "pinned" in choice["reason"] and "K=4" in choice["reason"]
 
 
+def test_pin_of_the_rules_own_choice_changes_nothing() -> None:
+    """Pinning the model the rule chose gives the same record as no pin (issue 21: the
+    pin then reruns nothing, and a clean run with it gives the same files)."""
+    kwargs: dict[str, Any] = {"threshold": 0.5, "seed_agreement": AGREEMENT}
+    rule = select_model(METRICS, STABILITY, pinned_k=None, pinned_seed=None, **kwargs)
+    same = select_model(METRICS, STABILITY, pinned_k=4, pinned_seed=2, **kwargs)
+    assert same == rule and same["pinned"] is False
+    other = select_model(METRICS, STABILITY, pinned_k=4, pinned_seed=1, **kwargs)
+    assert other["pinned"] is True and (other["k"], other["seed"]) == (4, 1)
+
+
 @pytest.mark.parametrize(
     ("pinned_k", "pinned_seed", "match"),
     [

@@ -194,3 +194,20 @@ def test_a_variant_that_cannot_be_modelled_is_named(monkeypatch, tmp_path) -> No
         pipeline_validation.sensitivity_model(
             inputs={"choice": choice}, cfg={}, outputs={}, variant="documents"
         )
+
+
+def test_a_variant_equal_to_the_main_settings_is_not_run_nor_reported(caplog) -> None:
+    """Riksdag: the config has no_below: 5, so no_below_5 changes nothing. It is left out
+    with a warning, not reported as a variant."""
+    cfg = load_config(
+        {
+            "preprocess": {"vocabulary": {"no_below": 5}},
+            "sensitivity": {"run": ["raw_forms", "no_below_5"]},
+        }
+    )
+    with caplog.at_level("WARNING", logger="swedish_topics.sensitivity"):
+        variants = variant_configs(cfg)
+    assert list(variants) == ["raw_forms"]
+    assert "no_below_5 (preprocess.vocabulary.no_below=5) is the same as the main" in caplog.text
+    cfg = load_config({"sensitivity": {"run": ["no_below_5"]}})  # default no_below differs
+    assert list(variant_configs(cfg)) == ["no_below_5"]

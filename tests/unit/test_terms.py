@@ -290,11 +290,6 @@ def test_term_frequencies_from_vocabulary_csv(tmp_path):
         tm.term_frequencies_from_vocabulary_csv(path, ["kommun", "digital"])
 
 
-def test_term_frequencies_from_corpus():
-    corpus = [[(0, 2), (2, 1)], [], [(2, 4)]]
-    np.testing.assert_array_equal(tm.term_frequencies_from_corpus(corpus, 3), [2, 0, 5])
-
-
 def test_load_unit_texts(tmp_path):
     path = tmp_path / "units.jsonl"
     lines = [

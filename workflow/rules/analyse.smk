@@ -76,7 +76,7 @@ rule topic_tables:
         mem_mb=mem_model,
         runtime=runtime_model,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "topic_tables"),
     script:
         "../scripts/topic_tables.py"
 
@@ -113,7 +113,7 @@ rule compare_groups:
         mem_mb=mem_model,
         runtime=runtime_model,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "compare_groups"),
     script:
         "../scripts/compare_groups.py"
 
@@ -139,6 +139,6 @@ rule trend:
         mem_mb=mem_model,
         runtime=runtime_model,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "trend"),
     script:
         "../scripts/trend.py"

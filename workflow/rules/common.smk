@@ -16,7 +16,14 @@ from swedish_topics.config import (
     shard_count,
 )
 from swedish_topics.corpus import read_metadata
+from swedish_topics.rule_config import config_for
 from swedish_topics.errors import UserError
+from swedish_topics.fingerprint import (
+    file_fingerprint,
+    metadata_fingerprint,
+    texts_fingerprint,
+)
+from swedish_topics.selection import PinnedModel, pin_change
 
 try:
     # ReportSafeConfig: shown escaped in the Snakemake report (see its docstring).
@@ -43,6 +50,17 @@ def n_documents():
 
 
 N_SHARDS = shard_count(CFG, n_documents())
+
+# Fingerprints compared as params (swedish_topics/fingerprint.py): every text file's name,
+# size and time, so that a text edited in place reruns what reads it; metadata.csv's bytes
+# (whatever its time); and the metadata columns that preprocessing reads, so that a new
+# column reruns validation, not models.
+TEXTS_FINGERPRINT = texts_fingerprint(CORPUS)
+METADATA_FINGERPRINT = file_fingerprint(CORPUS / "metadata.csv")
+STOPWORD_FACETS = (
+    CATEGORICAL_FACETS if CFG["preprocess"]["stopwords"]["remove_facet_values"] else []
+)
+PREPROCESS_METADATA_FINGERPRINT = metadata_fingerprint(CORPUS, STOPWORD_FACETS)
 SHARDS = [f"{i:03d}" for i in range(N_SHARDS)]
 
 
@@ -56,6 +74,7 @@ def model_grid():
 
 
 MODELS = model_grid()
+PINNED = PinnedModel(CFG["selection"]["k"], CFG["selection"]["seed"])
 
 
 def res(*parts):

@@ -37,7 +37,7 @@ def methods_validation_inputs():
             res("validation", "key", f"{name}_key.csv")
             for name in ("word_intrusion", "topic_intrusion", "coding_sample")
         ]
-    if CFG["sensitivity"]["run"]:
+    if VARIANTS:  # variants equal to the main settings are left out (sensitivity.py)
         out.append(res("sensitivity", "summary.csv"))
     return out
 
@@ -65,9 +65,13 @@ def sres(*parts):
     return res("sensitivity", "{variant}", *parts)
 
 
-def variant_cfg(wildcards):
-    """The merged config of the job's variant (params of the variant rules)."""
-    return VARIANT_CFG[wildcards.variant]
+def variant_cfg(rule):
+    """Params function: the part of the job's variant config that `rule` reads."""
+
+    def cfg(wildcards):
+        return config_for(VARIANT_CFG[wildcards.variant], rule)
+
+    return cfg
 
 
 def variant_shards(kind):

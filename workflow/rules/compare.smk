@@ -28,7 +28,7 @@ rule effects:
         mem_mb=mem_model,
         runtime=runtime_model,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "effects"),
     script:
         "../scripts/effects.py"
 
@@ -62,7 +62,7 @@ rule robustness:
         mem_mb=mem_model,
         runtime=runtime_model,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "robustness"),
         models=MODELS,
     script:
         "../scripts/robustness.py"

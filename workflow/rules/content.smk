@@ -47,7 +47,7 @@ rule content_by_facet:
         mem_mb=mem_model,
         runtime=runtime_model,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "content_by_facet"),
         models=MODELS,
     script:
         "../scripts/content_by_facet.py"
@@ -77,7 +77,7 @@ rule content_over_facet:
         mem_mb=mem_model,
         runtime=runtime_model,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "content_over_facet"),
     script:
         "../scripts/content_over_facet.py"
 
@@ -101,7 +101,7 @@ rule plot_topic_words_by_facet:
         mem_mb=mem_light,
         runtime=runtime_light,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "plot_topic_words_by_facet"),
     script:
         "../scripts/plot_topic_words_by_facet.py"
 
@@ -125,7 +125,7 @@ rule plot_topic_words_over_facet:
         mem_mb=mem_light,
         runtime=runtime_light,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "plot_topic_words_over_facet"),
     script:
         "../scripts/plot_topic_words_over_facet.py"
 
@@ -157,6 +157,6 @@ rule topic_browser:
         mem_mb=mem_light,
         runtime=runtime_light,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "topic_browser"),
     script:
         "../scripts/topic_browser.py"

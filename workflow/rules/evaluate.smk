@@ -34,7 +34,7 @@ rule evaluate_models:
         mem_mb=mem_corpus,
         runtime=runtime_model,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "evaluate_models"),
         models=MODELS,
     script:
         "../scripts/evaluate_models.py"
@@ -54,7 +54,11 @@ rule select_model:
         mem_mb=mem_light,
         runtime=runtime_light,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "select_model"),
+        # the pin itself (not compared by Snakemake) and the pin as compared: None when
+        # it names the model that the rule already chose (nothing to rerun)
+        pin=PINNED,
+        pin_change=pin_change(PINNED, res("model_selection", "choice.json")),
     script:
         "../scripts/select_model.py"
 

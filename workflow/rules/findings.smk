@@ -43,6 +43,6 @@ rule findings:
         mem_mb=mem_corpus,
         runtime=runtime_light,
     params:
-        cfg=findings_config(),
+        cfg=config_for(CFG, "findings"),
     script:
         "../scripts/findings.py"

@@ -25,6 +25,6 @@ rule train_lda:
         mem_mb=mem_model,
         runtime=runtime_model,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "train_lda"),
     script:
         "../scripts/train_lda.py"

@@ -10,7 +10,7 @@ tables/preprocessing_summary.csv.
 
 rule train_sentences:
     input:
-        validation=res("interim", "validation.json"),
+        validation=res("interim", "texts.json"),
     output:
         sentences=res("interim", "sentences.json"),
     log:
@@ -20,14 +20,14 @@ rule train_sentences:
         mem_mb=mem_light,
         runtime=runtime_corpus,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "train_sentences"),
     script:
         "../scripts/train_sentences.py"
 
 
 rule preprocess_shard:
     input:
-        validation=res("interim", "validation.json"),
+        validation=res("interim", "texts.json"),
         sentences=res("interim", "sentences.json"),
     output:
         units=res("interim", "shards", "{shard}.jsonl"),
@@ -39,7 +39,7 @@ rule preprocess_shard:
         mem_mb=mem_light,
         runtime=runtime_corpus,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "preprocess_shard"),
         n_shards=N_SHARDS,
     script:
         "../scripts/preprocess_shard.py"
@@ -71,7 +71,7 @@ rule build_corpus:
         mem_mb=mem_corpus,
         runtime=runtime_corpus,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "build_corpus"),
     script:
         "../scripts/build_corpus.py"
 
@@ -88,6 +88,6 @@ rule heldout_split:
         mem_mb=mem_light,
         runtime=runtime_light,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "heldout_split"),
     script:
         "../scripts/heldout_split.py"

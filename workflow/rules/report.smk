@@ -117,7 +117,7 @@ rule plot_doc_composition:
         mem_mb=mem_light,
         runtime=runtime_light,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "plot_doc_composition"),
     script:
         "../scripts/plot_doc_composition.py"
 
@@ -158,8 +158,10 @@ rule provenance:
         mem_mb=mem_light,
         runtime=runtime_corpus,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "provenance"),
         workflow_dir=str(WORKFLOW_DIR),
+        # provenance.json holds every text's checksum: rerun when a text changes
+        texts=TEXTS_FINGERPRINT,
     script:
         "../scripts/provenance.py"
 
@@ -188,6 +190,6 @@ rule methods:
         mem_mb=mem_light,
         runtime=runtime_light,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "methods"),
     script:
         "../scripts/methods.py"

@@ -2,11 +2,14 @@
 
 Each variant named in config sensitivity.run (a change to the preprocess section) is
 preprocessed, modelled and compared by the same rule scripts as the main run, under
-sensitivity/<variant>/, sharing the main run's validation (interim/validation.json) and
+sensitivity/<variant>/, sharing the main run's validation (interim/texts.json and
+interim/validation.json) and
 reading K and seed from model_selection/choice.json. A variant that changes only phrases
-or the vocabulary filter reuses the main run's shards.
+or the vocabulary filter reuses the main run's shards. The rules that run a main rule's
+script are that rule (`use rule … as sensitivity_… with:`) with the variant's paths and
+its part of the variant's config.
 
-Needs: interim/validation.json, the main shards, model_selection/choice.json,
+Needs: interim/{texts,validation}.json, the main shards, model_selection/choice.json,
 final/model.npz, tables/differences_by_<facet>.csv, tables/trend_by_<numeric facet>.csv,
 tables/effects_by_<facet>.csv.
 Produces: sensitivity/<variant>/{preprocess,final,tables}/…, sensitivity/{summary.csv,
@@ -18,28 +21,18 @@ wildcard_constraints:
     variant="|".join(re.escape(v) for v in VARIANTS) if VARIANTS else "(?!)",
 
 
-rule sensitivity_preprocess_shard:
-    input:
-        validation=res("interim", "validation.json"),
-        # the main run's Punkt parameters: variants split sentences as the main run does
-        sentences=res("interim", "sentences.json"),
+use rule preprocess_shard as sensitivity_preprocess_shard with:
     output:
         units=sres("interim", "shards", "{shard}.jsonl"),
         counts=sres("interim", "shards", "{shard}.counts.json"),
     log:
         log("sensitivity_{variant}_preprocess_shard_{shard}"),
-    threads: 1
-    resources:
-        mem_mb=mem_light,
-        runtime=runtime_corpus,
     params:
-        cfg=variant_cfg,
+        cfg=variant_cfg("sensitivity_preprocess_shard"),
         n_shards=N_SHARDS,
-    script:
-        "../scripts/preprocess_shard.py"
 
 
-rule sensitivity_build_corpus:
+use rule build_corpus as sensitivity_build_corpus with:
     input:
         units=variant_shards("jsonl"),
         counts=variant_shards("counts.json"),
@@ -52,31 +45,19 @@ rule sensitivity_build_corpus:
         summary=sres("tables", "preprocessing_summary.csv"),
     log:
         log("sensitivity_{variant}_build_corpus"),
-    threads: 1
-    resources:
-        mem_mb=mem_corpus,
-        runtime=runtime_corpus,
     params:
-        cfg=variant_cfg,
-    script:
-        "../scripts/build_corpus.py"
+        cfg=variant_cfg("sensitivity_build_corpus"),
 
 
-rule sensitivity_heldout_split:
+use rule heldout_split as sensitivity_heldout_split with:
     input:
         units_tsv=sres("preprocess", "units.tsv"),
     output:
         split=sres("preprocess", "split.json"),
     log:
         log("sensitivity_{variant}_heldout_split"),
-    threads: 1
-    resources:
-        mem_mb=mem_light,
-        runtime=runtime_light,
     params:
-        cfg=variant_cfg,
-    script:
-        "../scripts/heldout_split.py"
+        cfg=variant_cfg("sensitivity_heldout_split"),
 
 
 rule sensitivity_model:
@@ -96,12 +77,12 @@ rule sensitivity_model:
         mem_mb=mem_model,
         runtime=runtime_model,
     params:
-        cfg=variant_cfg,
+        cfg=variant_cfg("sensitivity_model"),
     script:
         "../scripts/sensitivity_model.py"
 
 
-rule sensitivity_compare_groups:
+use rule compare_groups as sensitivity_compare_groups with:
     input:
         model=sres("final", "model.npz"),
         units_tsv=sres("preprocess", "units.tsv"),
@@ -118,17 +99,11 @@ rule sensitivity_compare_groups:
         ],
     log:
         log("sensitivity_{variant}_compare_groups_{facet}"),
-    threads: 1
-    resources:
-        mem_mb=mem_model,
-        runtime=runtime_model,
     params:
-        cfg=variant_cfg,
-    script:
-        "../scripts/compare_groups.py"
+        cfg=variant_cfg("sensitivity_compare_groups"),
 
 
-rule sensitivity_trend:
+use rule trend as sensitivity_trend with:
     input:
         model=sres("final", "model.npz"),
         units_tsv=sres("preprocess", "units.tsv"),
@@ -139,17 +114,11 @@ rule sensitivity_trend:
         trend_other=[sres("tables", f"trend_by_{{facet}}.{e}") for e in ("tex", "md")],
     log:
         log("sensitivity_{variant}_trend_{facet}"),
-    threads: 1
-    resources:
-        mem_mb=mem_model,
-        runtime=runtime_model,
     params:
-        cfg=variant_cfg,
-    script:
-        "../scripts/trend.py"
+        cfg=variant_cfg("sensitivity_trend"),
 
 
-rule sensitivity_effects:
+use rule effects as sensitivity_effects with:
     input:
         model=sres("final", "model.npz"),
         units_tsv=sres("preprocess", "units.tsv"),
@@ -164,14 +133,8 @@ rule sensitivity_effects:
         ],
     log:
         log("sensitivity_{variant}_effects"),
-    threads: 1
-    resources:
-        mem_mb=mem_model,
-        runtime=runtime_model,
     params:
-        cfg=variant_cfg,
-    script:
-        "../scripts/effects.py"
+        cfg=variant_cfg("sensitivity_effects"),
 
 
 rule sensitivity_summary:
@@ -226,7 +189,7 @@ rule sensitivity_summary:
         mem_mb=mem_model,
         runtime=runtime_light,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "sensitivity_summary"),
         variants=VARIANTS,
     script:
         "../scripts/sensitivity_summary.py"

@@ -31,7 +31,7 @@ rule intrusion_tasks:
         mem_mb=mem_model,
         runtime=runtime_light,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "intrusion_tasks"),
     script:
         "../scripts/intrusion_tasks.py"
 
@@ -59,7 +59,7 @@ rule coding_sample:
         mem_mb=mem_model,
         runtime=runtime_light,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "coding_sample"),
     script:
         "../scripts/coding_sample.py"
 
@@ -83,6 +83,6 @@ rule export_doc_topics:
         mem_mb=mem_model,
         runtime=runtime_model,
     params:
-        cfg=CFG,
+        cfg=config_for(CFG, "export_doc_topics"),
     script:
         "../scripts/export_doc_topics.py"

@@ -12,6 +12,7 @@ def main() -> None:
         inputs=dict(snakemake.input.items()),
         cfg=snakemake.params.cfg,
         out_choice=snakemake.output.choice,
+        pin=snakemake.params.pin,
     )
 
 

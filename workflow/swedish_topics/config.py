@@ -517,7 +517,9 @@ def shard_count(cfg: Mapping[str, Any], n_docs: int) -> int:
     return max(1, min(int(shards), n_docs))
 
 
-def check_against_corpus(cfg: Mapping[str, Any], n_units: int) -> None:
+def check_against_corpus(
+    cfg: Mapping[str, Any], n_units: int, ks: Sequence[int] | None = None
+) -> None:
     """Refuse a K grid that the corpus cannot support.
 
     Parameters
@@ -526,6 +528,9 @@ def check_against_corpus(cfg: Mapping[str, Any], n_units: int) -> None:
         The configuration from :func:`load_config`.
     n_units
         Number of units of analysis after preprocessing.
+    ks
+        The Ks to check (default: the grid ``model.k``); one training job checks only
+        its own K, so that it does not read, and is not rerun for, the rest of the grid.
 
     Raises
     ------
@@ -539,7 +544,7 @@ def check_against_corpus(cfg: Mapping[str, Any], n_units: int) -> None:
             "needs at least 2, and far more to be useful. Add documents, or use smaller units "
             "(preprocess.units.mode: paragraphs with a lower preprocess.units.min_tokens)."
         )
-    too_big = [k for k in cfg["model"]["k"] if k > n_units]
+    too_big = [k for k in (cfg["model"]["k"] if ks is None else ks) if k > n_units]
     if too_big:
         mode = cfg["preprocess"]["units"]["mode"]
         hint = (
@@ -570,3 +575,23 @@ class ReportSafeConfig(dict):  # type: ignore[type-arg]
     def __str__(self) -> str:
         text = json.dumps(self, ensure_ascii=True, sort_keys=True, default=str)
         return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+#: Names that moved to :mod:`swedish_topics.rule_config` (still found here, so that
+#: rule parameters pickled by an older run unpickle).
+_MOVED = {
+    "AUDIT_ENV",
+    "RULE_CONFIG",
+    "RuleConfig",
+    "config_for",
+    "declares",
+    "undeclared_reads",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        from swedish_topics import rule_config
+
+        return getattr(rule_config, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

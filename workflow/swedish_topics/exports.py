@@ -10,9 +10,9 @@ topic). R reads the Parquet with ``arrow::read_parquet``, Stata the CSV with
 Posterior draws (``exports/doc_topic_draws.parquet``: ``doc_id, draw, topic,
 proportion``) need the model's per-unit topic counts (``unit_topic_counts`` in
 ``model.npz``): unit ``u``'s proportions are drawn from Dirichlet(alpha +
-unit_topic_counts[u]) and averaged over the document's units with token weights. A model
-without those counts (today's engines) gives the file with its columns and no rows, and
-the data dictionary says so; nothing is invented.
+unit_topic_counts[u]) and averaged over the document's units with token weights. Both
+engines keep those counts; ``exports.posterior_draws: 0`` gives the file with its columns
+and no rows, and the data dictionary says so.
 """
 
 from __future__ import annotations

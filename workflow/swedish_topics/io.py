@@ -17,6 +17,7 @@ import csv
 import io
 import json
 import logging
+import math
 import os
 import shutil
 import tempfile
@@ -276,27 +277,114 @@ def markdown_escape(text: str) -> str:
     )
 
 
+#: Columns that hold a share (a proportion, 0–1): printed in percent.
+SHARE_COLUMNS = frozenset(
+    {"mean", "group_mean", "rest_mean", "pooled_mean", "pooled_low", "pooled_high", "prevalence"}
+)
+#: Columns that hold a difference or a slope of shares: printed in percentage points.
+SHARE_DIFFERENCE_COLUMNS = frozenset({"difference", "estimate", "slope"})
+#: Interval bounds: printed in the unit of their table's estimate.
+BOUND_COLUMNS = frozenset({"ci_low", "ci_high", "fcr_low", "fcr_high"})
+#: p- and q-values: printed with two significant digits.
+P_VALUE_COLUMNS = frozenset({"p_value", "q_value"})
+
+
+def print_units(columns: Sequence[str]) -> dict[str, str]:
+    """The print unit of each column of a table that holds shares: ``"%"`` (a share) or
+    ``"pp"`` (a difference or slope of shares, and the bounds of its interval).
+
+    A document's ``weight`` (tables with a ``doc_id``) is a share too; a term's weight
+    (a word probability) is not.
+    """
+    diff = any(c in SHARE_DIFFERENCE_COLUMNS for c in columns)
+    share = any(c in SHARE_COLUMNS for c in columns)
+    units: dict[str, str] = {}
+    for c in columns:
+        if c in SHARE_COLUMNS or (c == "weight" and "doc_id" in columns):
+            units[c] = "%"
+        elif c in SHARE_DIFFERENCE_COLUMNS or (c in BOUND_COLUMNS and diff):
+            units[c] = "pp"
+        elif c in BOUND_COLUMNS and share:
+            units[c] = "%"
+    return units
+
+
+def format_print(value: Any, column: str = "", unit: str = "") -> str:
+    """Format one cell of a Markdown or LaTeX table for print.
+
+    Shares in percent and differences in percentage points (``unit``), one decimal;
+    p- and q-values with two significant digits; other floats with three (whole
+    numbers without decimals). The CSV keeps :func:`format_value`'s full precision.
+    """
+    if value is None or isinstance(value, bool | np.bool_ | str | int | np.integer):
+        return format_value(value)
+    if not isinstance(value, float | np.floating):
+        return str(value)
+    v = float(value)
+    if math.isnan(v):
+        return ""
+    if unit:
+        text = f"{100 * v:.1f}"
+    elif column in P_VALUE_COLUMNS:
+        text = f"{v:#.2g}"
+    elif v.is_integer() and abs(v) < 1e15:
+        text = str(int(v))
+    elif abs(v) >= 100:
+        text = f"{v:.1f}"
+    else:
+        text = f"{v:.3g}"
+    return "0.0" if text in ("-0.0", "-0") else text
+
+
+def _print_header(columns: Sequence[str], units: Mapping[str, str]) -> list[str]:
+    return [f"{c} ({units[c]})" if c in units else c for c in columns]
+
+
+def print_caption(caption: str, units: Mapping[str, str]) -> str:
+    """The caption of a printed table, saying its units and that the CSV is exact."""
+    kinds = set(units.values())
+    if not kinds:
+        return caption
+    said = " and ".join(
+        part
+        for part, kind in (
+            ("shares in percent (%)", "%"),
+            ("differences in percentage points (pp)", "pp"),
+        )
+        if kind in kinds
+    )
+    return (
+        f"{caption} Printed here: {said}, one decimal; p- and q-values with two significant "
+        "digits. The CSV beside this table holds proportions (0–1) at full precision."
+    )
+
+
 def table_to_latex(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], caption: str) -> str:
-    """Render rows as a booktabs LaTeX table."""
+    """Render rows as a booktabs LaTeX table, rounded for print (:func:`format_print`)."""
+    units = print_units(columns)
     buf = io.StringIO()
     buf.write("% Requires \\usepackage{booktabs}; UTF-8 input (\\usepackage[utf8]{inputenc}).\n")
     buf.write("\\begin{table}[htbp]\n\\centering\n")
-    buf.write(f"\\caption{{{latex_escape(caption)}}}\n")
+    buf.write(f"\\caption{{{latex_escape(print_caption(caption, units))}}}\n")
     buf.write("\\begin{tabular}{" + "l" * len(columns) + "}\n\\toprule\n")
-    buf.write(" & ".join(latex_escape(c) for c in columns) + " \\\\\n\\midrule\n")
+    buf.write(
+        " & ".join(latex_escape(c) for c in _print_header(columns, units)) + " \\\\\n\\midrule\n"
+    )
     for row in rows:
-        cells = [latex_escape(format_value(row.get(c))) for c in columns]
+        cells = [latex_escape(format_print(row.get(c), c, units.get(c, ""))) for c in columns]
         buf.write(" & ".join(cells) + " \\\\\n")
     buf.write("\\bottomrule\n\\end{tabular}\n\\end{table}\n")
     return buf.getvalue()
 
 
 def table_to_markdown(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
-    """Render rows as a GitHub-flavoured Markdown table."""
-    lines = ["| " + " | ".join(markdown_escape(c) for c in columns) + " |"]
+    """Render rows as a GitHub-flavoured Markdown table, rounded for print."""
+    units = print_units(columns)
+    header = _print_header(columns, units)
+    lines = ["| " + " | ".join(markdown_escape(c) for c in header) + " |"]
     lines.append("|" + "|".join("---" for _ in columns) + "|")
     for row in rows:
-        cells = [markdown_escape(format_value(row.get(c))) for c in columns]
+        cells = [markdown_escape(format_print(row.get(c), c, units.get(c, ""))) for c in columns]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -307,11 +395,13 @@ def write_display_copies(
     columns: Sequence[str],
     caption: str,
 ) -> None:
-    """Write ``.tex`` (booktabs) and ``.md`` copies of a table beside its CSV ``path``."""
+    """Write ``.tex`` (booktabs) and ``.md`` copies of a table beside its CSV ``path``,
+    rounded for print (shares in percent, see :func:`print_units`); the CSV is exact."""
     csv_path = Path(path)
     atomic_write_text(csv_path.with_suffix(".tex"), table_to_latex(rows, columns, caption))
+    md_caption = print_caption(caption, print_units(columns))
     atomic_write_text(
-        csv_path.with_suffix(".md"), f"{caption}\n\n" + table_to_markdown(rows, columns)
+        csv_path.with_suffix(".md"), f"{md_caption}\n\n" + table_to_markdown(rows, columns)
     )
 
 

@@ -509,7 +509,7 @@ def _interval_words(acfg: Mapping[str, Any], *, single_doc: bool = True) -> str:
 def comparisons_paragraph(cfg: Mapping[str, Any], run: Mapping[str, Any] | None = None) -> str:
     """The comparisons: estimands, model, uncertainty sources, multiplicity, pooling,
     robustness and the coverage measured by the calibration study (quoted from
-    ``bench/calibration/results.csv``)."""
+    ``studies/calibration/results.csv``)."""
     from swedish_topics.analysis.calibration import calibration_sentence, read_calibration
 
     acfg = cfg["analysis"]
@@ -571,18 +571,17 @@ def _effects_words(cfg: Mapping[str, Any], formula: str) -> str:
 
 def _multiplicity_words(cfg: Mapping[str, Any], acfg: Mapping[str, Any]) -> str:
     """Multiplicity, pooling, robustness and the trend tables."""
+    from swedish_topics.analysis.multiplicity import methods_sentence
+
     return (
-        " Multiplicity: within every table (all topics × groups) p-values are adjusted by "
-        "the Benjamini–Yekutieli procedure, valid under the negative dependence of "
-        "proportions that sum to one; a comparison is called significant when q ≤ "
-        f"{acfg.get('fdr', 0.05):g}, and the significant ones get false-coverage-rate "
-        "intervals (Benjamini & Yekutieli 2005) that adjust for the selection. Figures show "
-        "only significant effects as evidence. Beside each raw group mean, the prevalence "
-        "tables give a partially pooled (empirical-Bayes, DerSimonian–Laird) estimate that "
-        "pulls groups with few documents towards the average. Robustness: every difference "
-        "and effect was recomputed in the other seeds of the chosen K (topics matched one "
-        "to one by the Hungarian algorithm) and in the neighbouring K of the grid (topics "
-        "matched to sums of topics), and holds_in counts the models in which it has the same "
+        methods_sentence(acfg)
+        + " Figures show only significant effects as evidence. Beside each raw group mean, "
+        "the prevalence tables give a partially pooled (empirical-Bayes, "
+        "DerSimonian–Laird) estimate that pulls groups with few documents towards the "
+        "average. Robustness: every difference and effect was recomputed in the other seeds "
+        "of the chosen K (topics matched one to one by the Hungarian algorithm) and in the "
+        "neighbouring K of the grid (topics matched to sums of topics), and holds_in counts "
+        "the models in which it has the same "
         "sign and q ≤ the FDR level."
         + (
             f" The trend tables (trend_by_{cfg['numeric_facets'][0]}, …) give the unadjusted "

@@ -50,29 +50,6 @@ def _check_topic_term(topic_term: np.ndarray) -> np.ndarray:
     return arr
 
 
-# ------------------------------------------------------------------------------ perplexity
-def perplexity_from_bound(bound: float) -> float:
-    """Perplexity from gensim's per-word likelihood bound, as gensim reports it.
-
-    gensim's ``LdaModel.log_perplexity(chunk)`` returns the variational lower bound of
-    the log-likelihood per word (natural logarithm) and logs the "perplexity estimate"
-    ``2 ** -bound``. That base-2 convention is kept here so the number is the one gensim
-    users know; ``exp(-bound)`` would be the perplexity in the textbook sense. Lower is
-    better either way; only compare values computed the same way.
-
-    Parameters
-    ----------
-    bound
-        Per-word bound (a negative number for any real corpus).
-
-    Returns
-    -------
-    float
-        ``2 ** -bound``.
-    """
-    return float(2.0 ** (-bound))
-
-
 # ------------------------------------------------------------------------------- diversity
 def topic_diversity(topic_term: np.ndarray, top_n: int = 25) -> float:
     """Share of distinct words among all topics' top ``top_n`` words (Dieng et al. 2020).
@@ -131,11 +108,6 @@ def exclusivity(topic_term: np.ndarray, top_n: int = 10) -> list[float]:
             shares = np.where(totals[idx] > 0, arr[k, idx] / totals[idx], 0.0)
         values.append(float(np.mean(shares)))
     return values
-
-
-def mean_exclusivity(topic_term: np.ndarray, top_n: int = 10) -> float:
-    """Mean of :func:`exclusivity` over the topics of a model."""
-    return float(np.mean(exclusivity(topic_term, top_n=top_n)))
 
 
 # -------------------------------------------------------------------------------- matching
@@ -235,14 +207,6 @@ class StabilityResult:
     top_n: int
     pairs: dict[tuple[int, int], float] = field(default_factory=dict)
     note: str | None = None
-
-    def most_agreeing_seed(self) -> int:
-        """The seed with the highest agreement (the smallest seed on ties or all NaN)."""
-        seeds = sorted(self.per_seed)
-        finite = [s for s in seeds if not math.isnan(self.per_seed[s])]
-        if not finite:
-            return seeds[0]
-        return max(finite, key=lambda s: (self.per_seed[s], -s))
 
 
 def stability(

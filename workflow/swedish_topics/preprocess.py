@@ -1,34 +1,18 @@
-"""The preprocessing pipeline: shards of documents → units of lemmas → corpus files.
+"""Preprocessing of one shard of documents: clean, cut into units, tokenise, lemmatise.
 
-Two stages, both streaming (memory grows with the vocabulary, not with the corpus):
+:func:`preprocess_shard` (one job per shard, in parallel; memory grows with the
+vocabulary, not with the corpus): for each document, clean it (:mod:`~swedish_topics.clean`),
+cut it into units (:mod:`~swedish_topics.units`), tokenise (:mod:`~swedish_topics.tokenize`),
+lemmatise (:mod:`~swedish_topics.lemmatize`) and drop stopwords
+(:mod:`~swedish_topics.stopwords`); write ``interim/shards/{shard}.jsonl`` (one unit per
+line: ``unit_id``, ``doc_id``, ``text``, ``tokens``) and ``{shard}.counts.json`` (tokens,
+types and units after each step, with each step's vocabulary so that types can be
+counted across shards, and the name counts of :mod:`~swedish_topics.names`).
+:func:`swedish_topics.bagofwords.build_corpus` then joins the shards into the corpus.
 
-1. :func:`preprocess_shard` (one job per shard, in parallel): for each document, clean
-   it (:mod:`~swedish_topics.clean`), cut it into units (:mod:`~swedish_topics.units`),
-   tokenise (:mod:`~swedish_topics.tokenize`), lemmatise
-   (:mod:`~swedish_topics.lemmatize`) and drop stopwords
-   (:mod:`~swedish_topics.stopwords`); write ``interim/shards/{shard}.jsonl`` (one unit
-   per line: ``unit_id``, ``doc_id``, ``text``, ``tokens``) and
-   ``{shard}.counts.json`` (tokens, types and units after each step, with each step's
-   vocabulary so that types can be counted across shards).
-2. :func:`build_corpus` (one job): read the shards in order, learn phrases (gensim's
-   ``Phrases`` algorithm, NPMI scoring: :class:`Phrases`), build the vocabulary (gensim
-   ``Dictionary`` + ``filter_extremes``), and write ``preprocess/units.tsv``, ``units.jsonl``,
-   ``dictionary.txt``, ``corpus.mm``, ``tables/vocabulary.csv`` and
-   ``tables/preprocessing_summary.csv``.
-
-Choices
--------
-- Stopwords: a token is dropped when its surface form or its lemma is a stopword
-  (shipped list + ``extra`` + ``extra_file`` + facet values when
-  ``remove_facet_values``); see :mod:`~swedish_topics.stopwords`.
-- Empty units: a unit left without tokens after the vocabulary filter is dropped from all
-  of ``units.tsv``, ``units.jsonl`` and ``corpus.mm`` alike, so row *i* of each is the same
-  unit; the summary table reports how many units remain. (The shard files keep every
-  unit.)
-- ``corpus.mm`` is written without gensim's pickled ``.index`` file, so reading it back
-  never unpickles anything (``MmCorpus(path)`` streams it; row order = ``units.tsv``).
-- ``no_above`` is a share of the units that have at least one token after phrases.
-- Output order is the shard order, then document order, then unit order: deterministic.
+Stopwords: a token is dropped when its surface form or its lemma is a stopword (shipped
+list + ``extra`` + ``extra_file`` + facet values when ``remove_facet_values``); see
+:mod:`~swedish_topics.stopwords`. Output order is document order, then unit order.
 
 The per-token hot path is ``str.split`` and one dict look-up per whitespace-separated
 chunk, which gives the chunk's tokens already written as JSON ("kommunerna," →
@@ -48,23 +32,18 @@ import functools
 import json
 import logging
 import operator
-from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain, compress, pairwise
+from itertools import chain, compress
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from swedish_topics import io as sio
 from swedish_topics.clean import REASONS, Cleaner
-from swedish_topics.errors import CorpusError
 from swedish_topics.lemmatize import Lemmatizer, load_overrides
 from swedish_topics.names import (
     NameStats,
-    classify,
     load_given_names,
-    merge_counts,
-    names_to_remove,
 )
 from swedish_topics.stopwords import facet_value_stopwords, load_stopwords
 from swedish_topics.tokenize import SwedishTokenizer
@@ -74,19 +53,6 @@ logger = logging.getLogger(__name__)
 
 #: Steps counted in the shards, in order.
 SHARD_STEPS = ("raw", "cleaned", "lemmatised", "stopwords_removed")
-#: All steps of tables/preprocessing_summary.csv, in order.
-SUMMARY_STEPS = (*SHARD_STEPS, "names_removed", "phrases", "vocabulary_filter")
-#: What each summary step means (written to the log and the table's caption).
-STEP_MEANING = {
-    "raw": "tokens of the raw documents (units = documents)",
-    "cleaned": "tokens of the units after removing page furniture",
-    "lemmatised": "the same tokens, lemmatised",
-    "stopwords_removed": "after removing stopwords (units = units with a token left)",
-    "names_removed": "after removing person names (preprocess.names; units with a token left)",
-    "phrases": "after joining frequent phrases into one token (a_b)",
-    "vocabulary_filter": "after the vocabulary filter (units = units kept in the corpus)",
-}
-PHRASE_DELIMITER = "_"
 #: Marks a dropped token (a stopword) in the encoding of a chunk (see
 #: :meth:`TextPipeline._piece`); JSON escapes it, so no plain lemma holds it.
 _DROPPED = "\x00"
@@ -98,6 +64,17 @@ _V = TypeVar("_V")
 def _section(config: Mapping[str, Any]) -> Mapping[str, Any]:
     """The ``preprocess`` section, whether given the section or the whole config."""
     return config.get("preprocess", config)
+
+
+def _cleaner(clean: Mapping[str, Any]) -> Cleaner:
+    """The cleaner of the ``preprocess.clean`` settings."""
+    return Cleaner(
+        patterns=[*clean.get("furniture_patterns", ()), *clean.get("extra_patterns", ())],
+        drop_bylines=clean.get("drop_bylines", True),
+        drop_repeated_paragraphs=clean.get("drop_repeated_paragraphs", True),
+        join_hyphenation=clean.get("join_hyphenation", True),
+        drop_caption_lead=clean.get("drop_caption_lead", True),
+    )
 
 
 class _Memo(dict[str, _V], Generic[_V]):
@@ -178,14 +155,7 @@ class TextPipeline:
         #: splits a long paragraph into sentences (the corpus's Punkt splitter, or None
         #: for the punctuation rule of :func:`~swedish_topics.units.split_sentences`)
         self.sentences = sentences
-        clean = cfg["clean"]
-        self.cleaner = Cleaner(
-            patterns=[*clean.get("furniture_patterns", ()), *clean.get("extra_patterns", ())],
-            drop_bylines=clean.get("drop_bylines", True),
-            drop_repeated_paragraphs=clean.get("drop_repeated_paragraphs", True),
-            join_hyphenation=clean.get("join_hyphenation", True),
-            drop_caption_lead=clean.get("drop_caption_lead", True),
-        )
+        self.cleaner = _cleaner(cfg["clean"])
         units = cfg["units"]
         self.unit_mode = units.get("mode", "paragraphs")
         self.min_tokens = int(units.get("min_tokens", 60))
@@ -199,16 +169,13 @@ class TextPipeline:
             enabled=lem.get("enabled", True),
         )
         stop = cfg["stopwords"]
-        stopwords = set(
-            load_stopwords(extra=stop.get("extra") or (), extra_file=stop.get("extra_file"))
-        )
         self.facet_stopwords: set[str] = set()
         if stop.get("remove_facet_values", True):
             self.facet_stopwords = facet_value_stopwords(
                 facet_values, tokenizer=self.tokenizer.tokenize, lemmatizer=self.lemmatizer
             )
-            stopwords |= self.facet_stopwords
-        self.stopwords = frozenset(stopwords)
+        extra = load_stopwords(extra=stop.get("extra") or (), extra_file=stop.get("extra_file"))
+        self.stopwords = frozenset({*extra, *self.facet_stopwords})
         names = cfg.get("names") or {}
         #: counts of capitalised words for the name filter (None when it is off)
         self.name_stats: NameStats | None = None
@@ -546,378 +513,3 @@ def preprocess_shard(
         steps["stopwords_removed"]["tokens"],
         counts["removed_paragraphs"],
     )
-
-
-# ----------------------------------------------------------------------------- corpus
-def _iter_records(shard_files: Sequence[Path]) -> Iterator[dict[str, Any]]:
-    for path in shard_files:
-        with open(path, encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError as err:
-                    raise CorpusError(
-                        f"{path}, line {number}: not valid JSON ({err.msg}, column {err.colno})."
-                        " The shard file is damaged; delete it and run the workflow again."
-                    ) from err
-
-
-class _ShardTokens:
-    """Restartable iterable over the token lists of the shard files, in order, without
-    the tokens in ``drop``."""
-
-    def __init__(self, shard_files: Sequence[Path], drop: Collection[str] = ()) -> None:
-        self.shard_files = list(shard_files)
-        self.drop = frozenset(drop)
-
-    def __iter__(self) -> Iterator[list[str]]:
-        drop = self.drop
-        for record in _iter_records(self.shard_files):
-            tokens = record["tokens"]
-            yield [t for t in tokens if t not in drop] if drop else tokens
-
-
-def _find_names(
-    shard_files: Sequence[Path], count_files: Sequence[Path], names_cfg: Mapping[str, Any]
-) -> tuple[dict[str, str], list[dict[str, Any]]]:
-    """The lemmas to remove as names, and their rows for ``vocabulary.csv``.
-
-    Sums the shards' name counts (:mod:`~swedish_topics.names`), counts each candidate
-    lemma's tokens and units in one pass over the shards, and classifies it.
-
-    Returns
-    -------
-    removed : dict
-        Lemma → reason (``"person_name"`` or ``"proper_noun"``).
-    rows : list of dict
-        ``term, count, doc_freq, removed`` of each removed lemma, most frequent first.
-    """
-    mode = names_cfg.get("remove", "persons")
-    if mode == "none":
-        return {}, []
-    parts = []
-    for path in count_files:
-        with open(path, encoding="utf-8") as handle:
-            rows = json.load(handle).get("names", [])
-        parts.append({lemma: list(map(int, n)) for lemma, *n in map(str.split, rows)})
-    counts = merge_counts(parts)
-    if not counts:
-        return {}, []
-    candidates = frozenset(counts)
-    occurrences: Counter[str] = Counter()
-    doc_freq: Counter[str] = Counter()
-    for tokens in _ShardTokens(shard_files):
-        occurrences.update(tokens)
-        doc_freq.update(candidates.intersection(tokens))
-    decisions = classify(
-        counts,
-        occurrences,
-        capitalised_share=float(names_cfg.get("capitalised_share", 0.9)),
-        person_share=float(names_cfg.get("person_share", 0.5)),
-    )
-    removed = names_to_remove(decisions, mode)
-    rows = sorted(
-        (
-            {
-                "term": lemma,
-                "count": occurrences[lemma],
-                "doc_freq": doc_freq[lemma],
-                "removed": reason,
-            }
-            for lemma, reason in removed.items()
-            if occurrences[lemma]
-        ),
-        key=lambda row: (-row["count"], row["term"]),
-    )
-    removed = {row["term"]: row["removed"] for row in rows}
-    logger.info(
-        "names: %d of %d capitalised lemmas removed (%s), %d tokens; most frequent: %s",
-        len(removed),
-        len(counts),
-        mode,
-        sum(row["count"] for row in rows),
-        ", ".join(row["term"] for row in rows[:20]),
-    )
-    return removed, rows
-
-
-def _merge_counts(count_files: Sequence[Path]) -> dict[str, dict[str, int]]:
-    """Sum tokens and units, and count types over the union of the shard vocabularies."""
-    merged: dict[str, dict[str, int]] = {}
-    for step in SHARD_STEPS:
-        tokens = units = 0
-        vocabulary: set[str] = set()
-        for path in count_files:
-            with open(path, encoding="utf-8") as handle:
-                data = json.load(handle)["steps"][step]
-            tokens += data["tokens"]
-            units += data["units"]
-            vocabulary.update(data["vocabulary"])
-        merged[step] = {"tokens": tokens, "types": len(vocabulary), "units": units}
-    return merged
-
-
-#: gensim ``Phrases``' default cap on the counted unigram and bigram types.
-PHRASES_MAX_VOCAB = 40_000_000
-
-
-class Phrases:
-    """Bigram phrases learned and applied exactly as gensim's ``Phrases`` (NPMI scoring,
-    no connector words) and its frozen model ``FrozenPhrases`` learn and apply them.
-
-    gensim counts, scores and joins token by token in Python; here the counting is
-    ``Counter.update`` over each unit's tokens and its ``map``-joined bigrams, only the
-    bigrams seen ``min_count`` times are scored (with gensim's own ``npmi_scorer``; the
-    others score minus infinity there), and a unit is joined with one set look-up per
-    token that could start a phrase. The phrases and the joined units are gensim's
-    (tested against it, including its pruning of the counts above
-    :data:`PHRASES_MAX_VOCAB` types and its quirks with empty tokens and tokens that hold
-    the delimiter).
-
-    Parameters
-    ----------
-    sentences
-        Token lists (units), iterated once.
-    min_count, threshold
-        gensim's ``min_count`` and ``threshold`` (NPMI in (-1, 1]).
-    delimiter
-        Joins the two tokens of a phrase.
-    max_vocab_size
-        gensim's ``max_vocab_size``: above it, rare counts are pruned as gensim prunes them.
-    """
-
-    def __init__(
-        self,
-        sentences: Iterable[list[str]],
-        *,
-        min_count: int,
-        threshold: float,
-        delimiter: str = PHRASE_DELIMITER,
-        max_vocab_size: int = PHRASES_MAX_VOCAB,
-    ) -> None:
-        from gensim.models.phrases import npmi_scorer
-        from gensim.utils import prune_vocab
-
-        self.delimiter = delimiter
-        counts: Counter[str] = Counter()
-        total_words, min_reduce = 0, 1
-        join = delimiter.join
-        for sentence in sentences:
-            counts.update(sentence)
-            counts.update(map(join, pairwise(sentence)))
-            total_words += len(sentence)
-            if len(counts) > max_vocab_size:
-                prune_vocab(counts, min_reduce)
-                min_reduce += 1
-        # gensim's export_phrases: every counted type holding the delimiter is a
-        # candidate, scored by its first and last part.
-        n_types = len(counts)
-        grams: dict[str, float] = {}
-        for phrase, n in counts.items():
-            if n < min_count or delimiter not in phrase:
-                continue  # npmi_scorer gives minus infinity below min_count
-            parts = phrase.split(delimiter)
-            n_a, n_b = counts.get(parts[0], 0), counts.get(parts[-1], 0)
-            if n_a <= 0 or n_b <= 0:
-                continue
-            score = npmi_scorer(
-                worda_count=n_a,
-                wordb_count=n_b,
-                bigram_count=n,
-                len_vocab=n_types,
-                min_count=min_count,
-                corpus_word_count=total_words,
-            )
-            if score > threshold:
-                grams[phrase] = score
-        #: phrase -> its NPMI score (gensim's ``FrozenPhrases.phrasegrams``)
-        self.phrasegrams = grams
-        #: every prefix of a phrase that a delimiter follows: the tokens that can start one
-        self._starts = {
-            delimiter.join(parts[:i])
-            for parts in (phrase.split(delimiter) for phrase in grams)
-            for i in range(1, len(parts))
-        }
-        logger.info("phrases: %d bigrams learned", len(grams))
-
-    def __getitem__(self, sentence: Sequence[str]) -> list[str]:
-        """The tokens with each phrase joined, as ``FrozenPhrases[sentence]``."""
-        out: list[str] = []
-        append = out.append
-        starts, grams, delimiter = self._starts, self.phrasegrams, self.delimiter
-        start = ""
-        for word in sentence:
-            if not start:  # gensim tests the pending token's truth, so "" never starts one
-                start = word
-                continue
-            if start in starts:
-                phrase = start + delimiter + word
-                if phrase in grams:  # every phrase scored above the threshold
-                    append(phrase)
-                    start = ""
-                    continue
-            append(start)
-            start = word
-        if start:
-            append(start)
-        return out
-
-
-def build_corpus(
-    shard_files: Sequence[Path],
-    count_files: Sequence[Path],
-    *,
-    config: Mapping[str, Any],
-    out_dir: Path,
-    tables_dir: Path,
-) -> None:
-    """Join phrases, build the vocabulary and write the corpus files and tables.
-
-    Reads the shard files three times (phrases, vocabulary, output), never holding all
-    units in memory.
-
-    Parameters
-    ----------
-    shard_files, count_files
-        The shard outputs of :func:`preprocess_shard`, in shard order.
-    config
-        The ``preprocess`` section (``phrases``, ``vocabulary``).
-    out_dir
-        ``preprocess/``: units.tsv, units.jsonl, dictionary.txt, corpus.mm.
-    tables_dir
-        ``tables/``: vocabulary.csv, preprocessing_summary.csv (+ .tex, .md).
-    """
-    from gensim.corpora import Dictionary, MmCorpus
-
-    cfg = _section(config)
-    phrases_cfg = cfg.get("phrases", {})
-    vocab_cfg = cfg["vocabulary"]
-    out_dir, tables_dir = Path(out_dir), Path(tables_dir)
-    summary = _merge_counts(count_files)
-
-    # Pass 0: person names (removed before phrases are built).
-    removed, removed_rows = _find_names(shard_files, count_files, cfg.get("names") or {})
-    drop = frozenset(removed)
-    shard_tokens = _ShardTokens(shard_files, drop)
-
-    # Pass 1: phrases.
-    phraser = None
-    if phrases_cfg.get("enabled", True):
-        phraser = Phrases(
-            shard_tokens,
-            min_count=int(phrases_cfg.get("min_count", 5)),
-            threshold=float(phrases_cfg.get("threshold", 0.5)),
-        )
-
-    def phrased(tokens: list[str]) -> list[str]:
-        return phraser[tokens] if phraser is not None and len(tokens) > 1 else tokens
-
-    # Pass 2: the vocabulary, over units that have tokens.
-    n_nonempty = 0
-
-    def nonempty_units() -> Iterator[list[str]]:
-        nonlocal n_nonempty
-        for tokens in shard_tokens:
-            if tokens:
-                n_nonempty += 1
-                yield phrased(tokens)
-
-    dictionary = Dictionary(nonempty_units(), prune_at=None)
-    kept = summary["stopwords_removed"]
-    summary["names_removed"] = {
-        "tokens": kept["tokens"] - sum(row["count"] for row in removed_rows),
-        "types": kept["types"] - len(removed_rows),
-        "units": n_nonempty,
-    }
-    summary["phrases"] = {
-        "tokens": dictionary.num_pos,
-        "types": len(dictionary),
-        "units": n_nonempty,
-    }
-    keep_n = vocab_cfg.get("keep_n")
-    dictionary.filter_extremes(
-        no_below=int(vocab_cfg["no_below"]),
-        no_above=float(vocab_cfg["no_above"]),
-        keep_n=int(keep_n) if keep_n is not None else None,
-    )
-    dictionary.compactify()
-    token2id = dictionary.token2id
-
-    # Pass 3: units.tsv, units.jsonl and corpus.mm in one aligned stream.
-    kept_units = kept_tokens = 0
-    mm_path = out_dir / "corpus.mm"
-    with (
-        sio.atomic_open(out_dir / "units.tsv") as tsv,
-        sio.atomic_open(out_dir / "units.jsonl") as jsonl,
-        sio.atomic_path(mm_path) as mm_tmp,
-    ):
-        tsv.write("unit_id\tdoc_id\tn_tokens\tlemmas\n")
-
-        def bows() -> Iterator[list[tuple[int, int]]]:
-            nonlocal kept_units, kept_tokens
-            for record in _iter_records(shard_files):
-                unit_tokens = record["tokens"]
-                if drop:
-                    unit_tokens = [t for t in unit_tokens if t not in drop]
-                tokens = [t for t in phrased(unit_tokens) if t in token2id]
-                if not tokens:
-                    continue
-                kept_units += 1
-                kept_tokens += len(tokens)
-                unit_id = _field(record["unit_id"])
-                doc_id = _field(record["doc_id"])
-                tsv.write(f"{unit_id}\t{doc_id}\t{len(tokens)}\t{' '.join(tokens)}\n")
-                row = {"unit_id": record["unit_id"], "doc_id": record["doc_id"]}
-                row["text"] = record["text"]
-                jsonl.write(json.dumps(row, ensure_ascii=False) + "\n")
-                # dictionary.doc2bow(tokens), whose tokens are all known: (id, count) by id
-                yield sorted(Counter(map(token2id.__getitem__, tokens)).items())
-
-        MmCorpus.save_corpus(str(mm_tmp), bows(), id2word=dictionary, progress_cnt=10000)
-    stale_index = Path(f"{mm_path}.index")
-    if stale_index.exists():  # from an older run: it would no longer match
-        stale_index.unlink()
-    summary["vocabulary_filter"] = {
-        "tokens": kept_tokens,
-        "types": len(dictionary),
-        "units": kept_units,
-    }
-
-    with sio.atomic_path(out_dir / "dictionary.txt") as tmp:
-        dictionary.save_as_text(str(tmp))
-    vocabulary = sorted(
-        (
-            {"term": term, "count": dictionary.cfs.get(i, 0), "doc_freq": dictionary.dfs.get(i, 0)}
-            for term, i in token2id.items()
-        ),
-        key=lambda row: (-row["count"], row["term"]),
-    )
-    # The kept terms (removed empty), then the removed names (count and doc_freq in units
-    # before phrases), each most frequent first.
-    sio.write_csv(
-        tables_dir / "vocabulary.csv",
-        [*({**row, "removed": ""} for row in vocabulary), *removed_rows],
-        ["term", "count", "doc_freq", "removed"],
-    )
-    rows = [{"step": step, **summary[step]} for step in SUMMARY_STEPS]
-    sio.write_table(
-        tables_dir / "preprocessing_summary.csv",
-        rows,
-        ["step", "tokens", "types", "units"],
-        caption="Tokens, distinct types and units after each preprocessing step.",
-    )
-    for step in SUMMARY_STEPS:
-        counts = summary[step]
-        logger.info(
-            "%-18s tokens %10d  types %8d  units %8d  (%s)",
-            step,
-            counts["tokens"],
-            counts["types"],
-            counts["units"],
-            STEP_MEANING[step],
-        )
-
-
-def _field(value: str) -> str:
-    """A TSV field: tabs and line breaks in ids become spaces."""
-    return " ".join(str(value).split()) if any(c in str(value) for c in "\t\r\n") else str(value)

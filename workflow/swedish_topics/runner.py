@@ -40,18 +40,6 @@ def setup_logging(log_path: str | os.PathLike[str] | None, *, level: int = loggi
     logging.getLogger("gensim").setLevel(logging.WARNING)
 
 
-def pin_threads(threads: int = 1) -> None:
-    """Limit BLAS/OpenMP threads so that numerical results do not depend on the machine."""
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = str(threads)
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(threads)
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        pass
-
-
 def run(func: Callable[[], None], log_path: str | os.PathLike[str] | None) -> None:
     """Call ``func`` with logging to ``log_path``; turn a UserError into exit status 1."""
     setup_logging(log_path)

@@ -13,7 +13,9 @@ Rule
 Ties are judged on values rounded to :data:`swedish_topics.io.FLOAT_DIGITS` decimals,
 the precision of every table, so that a choice never hangs on a last-bit difference a
 reader cannot see. A pinned K and seed (``selection.k``/``selection.seed``) override the
-rule; the result still reports what the rule would have chosen.
+rule; the result still reports what the rule would have chosen. A pin that names the
+rule's own choice changes nothing: the result is the rule's, as without the pin, so
+that pinning the model a run chose reruns nothing (README, "Changing your analysis").
 
 Examples
 --------
@@ -25,9 +27,12 @@ Examples
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -314,8 +319,11 @@ def select_model(
         f"the {which} mean {metric} across seeds (ties → smaller K); then the seed whose "
         "topics agree most with the other seeds of that K (ties → smaller seed)."
     )
-    if pinned_k is not None and pinned_seed is not None:
-        k, seed = int(pinned_k), int(pinned_seed)
+    if pinned and (int(pinned_k), int(pinned_seed)) == (best_k, best_seed):  # type: ignore[arg-type]
+        logger.info("the pinned K=%d, seed %d is the rule's own choice", best_k, best_seed)
+        pinned = False
+    if pinned:
+        k, seed = int(pinned_k), int(pinned_seed)  # type: ignore[arg-type]
         agreement = _seed_agreement(metrics, seed_agreement, k)
         reason = (
             f"K={k} and seed {seed} are pinned in the configuration (selection.k, "
@@ -344,3 +352,38 @@ def select_model(
         "fallback": fallback,
         "pinned": pinned,
     }
+
+
+@dataclass(frozen=True)
+class PinnedModel:
+    """``selection.k`` and ``selection.seed`` as the select_model rule reads them.
+
+    A rule parameter that Snakemake does not compare between runs (it compares only
+    built-in values): what it compares is :func:`pin_change`, so that pinning the model
+    that the rule already chose reruns nothing, while the rule still reads the pin itself.
+    """
+
+    k: int | None
+    seed: int | None
+
+
+def pin_change(pinned: PinnedModel, choice_json: str | Path) -> list[int] | None:
+    """The pin as Snakemake should compare it: ``None`` when it changes no output.
+
+    That is when nothing is pinned, or when the existing ``choice.json`` was made by the
+    rule (not by a pin) and the rule chose the pinned model: :func:`select_model` then
+    writes the same file with the pin as without it. Otherwise ``[k, seed]``.
+    """
+    if pinned.k is None or pinned.seed is None:
+        return None
+    try:
+        with open(choice_json, encoding="utf-8") as handle:
+            choice = json.load(handle)
+        rule_choice = choice["rule_choice"]
+        agrees = not choice["pinned"] and [rule_choice["k"], rule_choice["seed"]] == [
+            pinned.k,
+            pinned.seed,
+        ]
+    except (OSError, ValueError, KeyError, TypeError):
+        agrees = False
+    return None if agrees else [int(pinned.k), int(pinned.seed)]

@@ -64,12 +64,34 @@ def _merge(base: Any, override: Any) -> Any:
 def variant_configs(cfg: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """The full config of every variant of ``sensitivity.run``, in that order.
 
+    A variant whose preprocessing equals the main run's (``no_below_5`` when the config
+    already has ``no_below: 5``) is no variant: it is left out, with a warning that says
+    so, rather than reported as a change that changed nothing.
+
     Raises
     ------
     ConfigError
         As :func:`variant_config`, for the first variant that fails.
     """
-    return {name: variant_config(cfg, name) for name in cfg["sensitivity"]["run"]}
+    out = {}
+    for name in cfg["sensitivity"]["run"]:
+        merged = variant_config(cfg, name)
+        if same_as_main(cfg, merged):
+            change = describe_change(cfg["sensitivity"]["variants"][name] or {})
+            logger.warning(
+                "sensitivity variant %s (%s) is the same as the main settings: not run, not "
+                "reported. Remove it from sensitivity.run, or change it.",
+                name,
+                change or "no change",
+            )
+            continue
+        out[name] = merged
+    return out
+
+
+def same_as_main(cfg: Mapping[str, Any], variant_cfg: Mapping[str, Any]) -> bool:
+    """True if the variant's preprocessing equals the main run's (it changes nothing)."""
+    return dict(cfg["preprocess"]) == dict(variant_cfg["preprocess"])
 
 
 def variant_config(cfg: Mapping[str, Any], name: str) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -619,17 +619,6 @@ def term_frequencies_from_vocabulary_csv(
             "from different preprocessing runs; rerun the workflow from preprocessing."
         )
     return np.asarray([counts[t] for t in vocab], dtype=np.float64)
-
-
-def term_frequencies_from_corpus(
-    corpus: Iterable[Iterable[tuple[int, float]]], n_terms: int
-) -> np.ndarray:
-    """Corpus count of each term id from a bag-of-words corpus (e.g. gensim ``MmCorpus``)."""
-    freq = np.zeros(n_terms, dtype=np.float64)
-    for bow in corpus:
-        for term_id, count in bow:
-            freq[term_id] += count
-    return freq
 
 
 def load_unit_texts(

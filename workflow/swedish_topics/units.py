@@ -162,10 +162,26 @@ def make_units(
         for i, part in enumerate(parts):
             pieces.append((" " if i else "\n", part, count(part)))
 
-    groups: list[list[tuple[str, str, int]]] = []
-    buffer: list[tuple[str, str, int]] = []
+    return [
+        Unit(
+            f"{doc_id}#{index:04d}",
+            doc_id,
+            group[0][1] + "".join(joiner + text for joiner, text, _ in group[1:]),
+        )
+        for index, group in enumerate(_group_pieces(pieces, min_tokens, max_tokens))
+    ]
 
-    def size(group: list[tuple[str, str, int]]) -> int:
+
+_Piece = tuple[str, str, int]
+
+
+def _group_pieces(pieces: Sequence[_Piece], min_tokens: int, max_tokens: int) -> list[list[_Piece]]:
+    """Pieces ``(joiner before it, text, n_tokens)`` gathered into units of
+    ``min_tokens``–``max_tokens`` tokens where they fit, in order."""
+    groups: list[list[_Piece]] = []
+    buffer: list[_Piece] = []
+
+    def size(group: list[_Piece]) -> int:
         return sum(n for _, _, n in group)
 
     for piece in pieces:
@@ -186,11 +202,4 @@ def make_units(
             groups[-1].extend(buffer)  # a short tail joins the previous unit
         else:
             groups.append(buffer)
-    return [
-        Unit(
-            f"{doc_id}#{index:04d}",
-            doc_id,
-            group[0][1] + "".join(joiner + text for joiner, text, _ in group[1:]),
-        )
-        for index, group in enumerate(groups)
-    ]
+    return groups

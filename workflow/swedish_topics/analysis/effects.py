@@ -13,7 +13,8 @@ What ``stm::estimateEffect`` does, with the choices spelled out:
   other terms fixed"; the last level's effect is minus the sum of the others, and is
   reported like every other level. A numeric term's effect is its slope (change in
   proportion per unit, e.g. per year); a categorical × numeric interaction gives each
-  group's deviation from the average slope.
+  group's deviation from the average slope, and a categorical × categorical one ``a:b``
+  each cell's departure from the sum of its two main effects (row ``a:b=x:y``).
 * **Uncertainty.** By default (``analysis.effects.variance: quasi``) a sandwich whose
   meat is each document's variance from the quasi-binomial variance function
   ``φ μ⁰(1 − μ⁰)``, ``μ⁰`` the fit without the facet with the most groups
@@ -26,8 +27,9 @@ What ``stm::estimateEffect`` does, with the choices spelled out:
   combined with the spread of the estimate over posterior draws of the documents'
   proportions by Rubin's rules (:func:`~swedish_topics.analysis.posterior.rubin_combine`).
   Intervals and p-values come from the same t statistic, so they agree.
-* **Multiplicity.** Benjamini–Yekutieli q-values over each table, FCR intervals for the
-  significant rows (:mod:`~swedish_topics.analysis.multiplicity`).
+* **Multiplicity.** q-values over each table by ``analysis.multiplicity`` (the topic the
+  family of the hierarchical procedures), FCR intervals for the significant rows
+  (:mod:`~swedish_topics.analysis.multiplicity`).
 
 Examples
 --------
@@ -48,6 +50,7 @@ import numpy as np
 
 from swedish_topics.analysis._common import FLAG_FEW_DOCS, FLAG_NO_INTERVAL, FLAG_SINGLE_DOC
 from swedish_topics.analysis._common import group_order as _group_order
+from swedish_topics.analysis.multiplicity import procedure, qvalue_caption
 from swedish_topics.errors import ConfigError, CorpusError
 
 logger = logging.getLogger(__name__)
@@ -67,6 +70,7 @@ EFFECT_COLUMNS = (
     "n_docs",
     "flag",
     "note",
+    "omnibus_p",
 )
 
 _NAME = re.compile(r"^(C\()?([A-Za-z_][A-Za-z0-9_]*)\)?$")
@@ -252,8 +256,12 @@ def build_design(
     contrasts: list[tuple[Term, str, str, np.ndarray, int]] = []
     for term, lo, hi in spans:
         cats = [variables[v] for v in term.variables if variables[v].categorical]
-        if len(cats) > 1 or hi == lo:
-            continue  # categorical × categorical: in the model, not reported
+        if hi == lo:
+            continue
+        if len(cats) > 1:
+            if len(cats) == 2 == len(term.variables):
+                contrasts += _interaction_contrasts(term, cats[0], cats[1], lo, hi, x.shape[1])
+            continue  # three categorical variables, or two and a slope: fitted, not reported
         if not cats:
             c = np.zeros(x.shape[1])
             if term.label in slopes:  # a spline: its average slope
@@ -273,6 +281,28 @@ def build_design(
     return Design(x, contrasts, variables, spans)
 
 
+def _deviation(j: int, n_levels: int) -> np.ndarray:
+    """Level ``j``'s coefficient as a combination of the ``L - 1`` deviation columns."""
+    return np.eye(n_levels - 1)[j] if j < n_levels - 1 else -np.ones(n_levels - 1)
+
+
+def _interaction_contrasts(
+    term: Term, a: _Variable, b: _Variable, lo: int, hi: int, width: int
+) -> list[tuple[Term, str, str, np.ndarray, int]]:
+    """The contrasts of a categorical × categorical term ``a:b``: for every pair of
+    levels its interaction effect in deviation coding (how far the cell departs from
+    the sum of its two main effects; the effects of a row or column of cells sum to
+    0), labelled ``level_a:level_b`` with the documents in the cell."""
+    out = []
+    for i, la in enumerate(a.levels):
+        for j, lb in enumerate(b.levels):
+            c = np.zeros(width)
+            c[lo:hi] = np.kron(_deviation(i, len(a.levels)), _deviation(j, len(b.levels)))
+            n_cell = int(((a.codes == i) & (b.codes == j)).sum())
+            out.append((term, term.label, f"{la}:{lb}", c, n_cell))
+    return out
+
+
 @dataclass(frozen=True)
 class EffectEstimates:
     """Per contrast (rows) and topic (columns): estimate, standard error, df."""
@@ -280,6 +310,9 @@ class EffectEstimates:
     estimate: np.ndarray
     se: np.ndarray
     df: np.ndarray
+    #: term label → per topic the p-value of the joint Wald test that every coefficient
+    #: of the (categorical) term is 0 (:func:`_omnibus_pvalues`)
+    omnibus: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def fit_effects(
@@ -341,7 +374,46 @@ def fit_effects(
     if doc_draws is not None and len(doc_draws):
         draws = np.stack([la @ np.asarray(d, dtype=np.float64) for d in doc_draws])
     se, df = rubin_combine(within, draws, df_com)
-    return EffectEstimates(estimate, se, df)
+    omnibus = _omnibus_pvalues(design, a, beta, r, doc_draws, n - p)
+    return EffectEstimates(estimate, se, df, omnibus)
+
+
+def _omnibus_pvalues(
+    design: Design,
+    a: np.ndarray,
+    beta: np.ndarray,
+    r: np.ndarray,
+    doc_draws: np.ndarray | None,
+    df_resid: int,
+) -> dict[str, np.ndarray]:
+    """Per categorical term and topic: the p-value of the Wald test that all the term's
+    coefficients are 0 ("does any group of this facet differ in this topic?").
+
+    The covariance is the same sandwich as the rows' (``r``: the documents' variances),
+    plus ``(1 + 1/M)`` times the covariance over posterior draws (Rubin's rules); the
+    statistic over its rank ``q`` is referred to F(q, n − p).
+    """
+    from scipy import stats
+
+    out: dict[str, np.ndarray] = {}
+    draws = None if doc_draws is None or len(doc_draws) < 2 else np.asarray(doc_draws)
+    for term, lo, hi in design.spans:
+        if not all(design.variables[v].categorical for v in term.variables) or hi == lo:
+            continue
+        rows = a[lo:hi]
+        b_draws = None if draws is None else np.einsum("qn,mnk->mqk", rows, draws)
+        p = np.full(beta.shape[1], np.nan)
+        for k in range(beta.shape[1]):
+            cov = (rows * r[:, k]) @ rows.T
+            if b_draws is not None:
+                cov = cov + (1.0 + 1.0 / len(b_draws)) * np.cov(b_draws[:, :, k].T, ddof=1)
+            rank = int(np.linalg.matrix_rank(cov))
+            if rank == 0:
+                continue
+            wald = float(beta[lo:hi, k] @ np.linalg.pinv(cov) @ beta[lo:hi, k])
+            p[k] = float(stats.f.sf(wald / rank, rank, max(df_resid, 1)))
+        out[term.label] = p
+    return out
 
 
 def _many_level_factor(design: Design) -> _Variable | None:
@@ -437,14 +509,18 @@ def effect_rows(
     ci_level: float,
     fdr: float,
     min_group_docs: int,
+    multiplicity: str = "by",
 ) -> list[dict[str, Any]]:
     """The rows of ``effects_by_<facet>``: every contrast whose term involves ``facet``.
 
-    Topic-major; p-values, Benjamini–Yekutieli q-values over the table, ``significant``
-    and FCR intervals for the significant rows.
+    Topic-major; p-values, q-values over the table (procedure ``multiplicity``, the topic
+    the family of the hierarchical ones), ``significant`` and FCR intervals for the
+    significant rows.
     """
+    from scipy import stats
+
     from swedish_topics.analysis.intervals import t_interval, t_p_value
-    from swedish_topics.analysis.multiplicity import by_qvalues, fcr_level
+    from swedish_topics.analysis.multiplicity import select
 
     picked = [(i, c) for i, c in enumerate(design.contrasts) if facet in c[0].variables]
     k = fit.estimate.shape[1]
@@ -458,10 +534,11 @@ def effect_rows(
     est, se, df = (np.array([c[j] for c in cells]) for j in range(5, 8))
     low, high = t_interval(est, se, df, ci_level=ci_level)
     p = t_p_value(est, se, df)
-    q = by_qvalues(p)
-    sig = np.nan_to_num(q, nan=1.0) <= fdr
-    level_fcr = fcr_level(int(sig.sum()), int(np.isfinite(p).sum()), fdr)
-    flow, fhigh = t_interval(est, se, df, ci_level=level_fcr)
+    chosen = select(p, [c[0] for c in cells], fdr=fdr, method=multiplicity)
+    q, sig = chosen.q, chosen.significant
+    with np.errstate(invalid="ignore"):
+        crit = stats.t.ppf(1.0 - chosen.fcr_alpha / 2.0, np.maximum(df, 1e-9))
+    flow, fhigh = est - crit * se, est + crit * se
     rows = []
     for j, (t, term, var, level, n_g, *_rest) in enumerate(cells):
         flags, note = _effect_note(
@@ -477,12 +554,16 @@ def effect_rows(
                 "ci_high": min(float(high[j]), 1.0),
                 "p_value": float(p[j]),
                 "q_value": float(q[j]),
-                "significant": bool(sig[j]),
+                # untested (no p-value: not estimated, or one document): empty, not false
+                "significant": bool(sig[j]) if np.isfinite(p[j]) else None,
                 "fcr_low": float(flow[j]) if sig[j] else math.nan,
                 "fcr_high": float(fhigh[j]) if sig[j] else math.nan,
                 "n_docs": n_g,
                 "flag": ";".join(flags),
                 "note": note,
+                "omnibus_p": (
+                    float(fit.omnibus[term.label][t]) if term.label in fit.omnibus else math.nan
+                ),
             }
         )
     return rows
@@ -516,6 +597,7 @@ def effects_caption(
     fdr: float,
     posterior: bool,
     variance: str = "quasi",
+    multiplicity: str = "by",
 ) -> str:
     """Caption of an effects table: model, coding, uncertainty and multiplicity."""
     formula = " + ".join(t.label for t in terms)
@@ -538,9 +620,12 @@ def effects_caption(
         "coding: a group's estimate is its difference from the unweighted average of the "
         "groups, holding the other terms fixed; a numeric term's estimate is its slope "
         f"(change in proportion per unit). {ci_level:.0%} t intervals from {sources}; "
-        "p_value from the same t statistic. q_value: Benjamini–Yekutieli adjusted over this "
-        f"table; significant: q ≤ {fdr:g}; fcr_low/fcr_high: the significant rows' interval "
-        "adjusted for the selection (false coverage rate)."
+        "p_value from the same t statistic."
+        + qvalue_caption(fdr, multiplicity)
+        + " fcr_low/fcr_high: the significant rows' interval adjusted for the selection "
+        "(false coverage rate; it excludes 0). omnibus_p (CSV): per topic, the Wald test "
+        "that every coefficient of the row's categorical term is 0 (does any group "
+        "differ in this topic?), from the same variance, not adjusted over the topics."
     )
 
 
@@ -586,10 +671,17 @@ def write_effects_tables(
     fit = fit_effects(design, doc_theta, doc_draws, moderate=moderate, variance=variance)
     ci_level = float(analysis_cfg["ci_level"])
     fdr = float(analysis_cfg.get("fdr", 0.05))
+    multiplicity = procedure(analysis_cfg)
     out = {}
     for facet, path in paths.items():
         rows = effect_rows(
-            design, fit, facet=facet, ci_level=ci_level, fdr=fdr, min_group_docs=min_group_docs
+            design,
+            fit,
+            facet=facet,
+            ci_level=ci_level,
+            fdr=fdr,
+            min_group_docs=min_group_docs,
+            multiplicity=multiplicity,
         )
         if not rows:
             logger.warning(
@@ -602,10 +694,12 @@ def write_effects_tables(
             terms=terms,
             ci_level=ci_level,
             fdr=fdr,
+            multiplicity=multiplicity,
             posterior=doc_draws is not None,
             variance=variance,
         )
-        shown = [c for c in cols if c not in ("note", "p_value", "fcr_low", "fcr_high")]
+        hidden = ("note", "p_value", "fcr_low", "fcr_high", "omnibus_p")
+        shown = [c for c in cols if c not in hidden]
         sio.write_table(path, rows, shown, caption)
         sio.write_csv(path, rows, cols)
         out[facet] = rows

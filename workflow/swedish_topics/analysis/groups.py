@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +42,7 @@ class _Side:
     """Point estimate and bootstrap replicates of the mean of one set of documents."""
 
     mean: np.ndarray
-    replicates: np.ndarray | None  # None: no interval possible
+    replicates: np.ndarray | None  # None: no interval possible (or none asked for)
     basis: str
     n_docs: int
     n_units: int | None
@@ -55,13 +55,15 @@ def _side(
     *,
     n_boot: int,
     rng: np.random.Generator,
+    resample: bool = True,
 ) -> _Side:
-    """Mean of a set of documents with bootstrap replicates (documents, or units if one)."""
+    """Mean of a set of documents with bootstrap replicates (documents, or units if one);
+    of two or more documents without replicates when not ``resample``."""
     n = doc_theta.shape[0]
     mean = doc_theta.mean(axis=0)
     n_units = _count_units(units)
     if n >= 2:
-        reps = bootstrap_means(doc_theta, n_boot=n_boot, rng=rng)
+        reps = bootstrap_means(doc_theta, n_boot=n_boot, rng=rng) if resample else None
         return _Side(mean, reps, "documents", n, n_units)
     if units is None:
         return _Side(mean, None, "none", n, n_units)
@@ -138,7 +140,15 @@ def _estimate(
     flags: list[str],
     note: str,
     basis: str,
+    resampled: bool = True,
 ) -> _Estimate:
+    """The percentile interval of ``replicates``; NaN, with ``no_interval`` if
+    ``resampled`` (else the interval is another's: :func:`add_inference_columns`)."""
+    if not resampled:
+        nan = np.full(estimate.shape, np.nan)
+        return _Estimate(
+            group, estimate, nan, nan, np.zeros(estimate.shape, bool), flags, note, basis
+        )
     if replicates is None:
         nan = np.full(estimate.shape, np.nan)
         no = np.zeros(estimate.shape, dtype=bool)
@@ -159,6 +169,7 @@ def prevalence_by_group(
     min_group_docs: int,
     facet: str = "group",
     unit_theta_by_doc: Sequence[DocUnits] | None = None,
+    resample: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Mean document proportion of every topic in every group, with bootstrap intervals.
 
@@ -181,6 +192,10 @@ def prevalence_by_group(
     unit_theta_by_doc : sequence of DocUnits, optional
         Units of each document (from :func:`units_by_doc`), used for single-document
         groups; without it such groups get no interval.
+    resample : collection of str, optional
+        The groups of two or more documents to bootstrap (default: all); the others get
+        NaN intervals, for :func:`add_inference_columns` to fill (see
+        :func:`bootstrap_groups`).
 
     Returns
     -------
@@ -197,7 +212,8 @@ def prevalence_by_group(
     for group, pos in _group_positions(groups).items():
         units = _select_units(unit_theta_by_doc, pos)
         rng = make_rng(seed, "prevalence", facet, group)
-        side = _side(doc_theta[pos], units, n_boot=n_boot, rng=rng)
+        wanted = resample is None or group in resample or len(pos) < 2
+        side = _side(doc_theta[pos], units, n_boot=n_boot, rng=rng, resample=wanted)
         flags, note = _group_note(side, min_group_docs=min_group_docs, units_given=units_given)
         est = _estimate(
             group,
@@ -207,6 +223,7 @@ def prevalence_by_group(
             flags=flags,
             note=note,
             basis=side.basis,
+            resampled=wanted,
         )
         results.append((est, side))
     return [
@@ -236,13 +253,15 @@ def differences_by_group(
     min_group_docs: int,
     facet: str = "group",
     unit_theta_by_doc: Sequence[DocUnits] | None = None,
+    resample: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Each group's mean proportion minus the mean of all other documents, per topic.
 
     The interval resamples documents independently within the group and within the rest
     (a two-sample percentile bootstrap). A side with a single document is resampled over
     that document's units, as in :func:`prevalence_by_group`, and the note says so.
-    Parameters are those of :func:`prevalence_by_group`.
+    Parameters are those of :func:`prevalence_by_group`; ``resample`` names the groups
+    whose group and rest are bootstrapped.
 
     Returns
     -------
@@ -260,8 +279,9 @@ def differences_by_group(
     for group, pos in _group_positions(groups).items():
         rest_pos = np.setdiff1d(np.arange(n), pos)
         rng = make_rng(seed, "difference", facet, group)
+        wanted = resample is None or group in resample or min(len(pos), len(rest_pos)) < 2
         g_units = _select_units(unit_theta_by_doc, pos)
-        g_side = _side(doc_theta[pos], g_units, n_boot=n_boot, rng=rng)
+        g_side = _side(doc_theta[pos], g_units, n_boot=n_boot, rng=rng, resample=wanted)
         flags, note = _group_note(g_side, min_group_docs=min_group_docs, units_given=units_given)
         if len(rest_pos) == 0:
             est = _estimate(
@@ -276,7 +296,7 @@ def differences_by_group(
             results.append((est, g_side, None))
             continue
         r_units = _select_units(unit_theta_by_doc, rest_pos)
-        r_side = _side(doc_theta[rest_pos], r_units, n_boot=n_boot, rng=rng)
+        r_side = _side(doc_theta[rest_pos], r_units, n_boot=n_boot, rng=rng, resample=wanted)
         r_flags, r_note = _group_note(
             r_side, min_group_docs=min_group_docs, units_given=units_given
         )
@@ -293,6 +313,7 @@ def differences_by_group(
                 if g_side.basis == r_side.basis
                 else f"{g_side.basis} (group) / {r_side.basis} (rest)"
             ),
+            resampled=wanted,
         )
         results.append((est, g_side, r_side))
     rows: list[dict[str, Any]] = []
@@ -462,6 +483,34 @@ def t_group_inference(
     }
 
 
+def bootstrap_groups(
+    moments: GroupMoments, *, interval: str, ci_level: float
+) -> tuple[set[str], set[str]] | tuple[None, None]:
+    """The groups whose bootstrap interval a prevalence row, and a difference row, keeps.
+
+    :func:`add_inference_columns` gives every row of a group (and rest) of two or more
+    documents with a finite standard error the score or t interval; the bootstrap is
+    needed only for the other groups, and for all with ``interval="percentile"`` (then
+    ``(None, None)``: every group).
+    """
+    from swedish_topics.analysis.score import score_group_inference
+
+    if interval == "percentile":
+        return None, None
+    if interval == "score":
+        inf = score_group_inference(moments, ci_level=ci_level)
+    else:
+        inf = t_group_inference(moments, ci_level=ci_level)
+    multi = moments.n >= 2
+    prevalence, differences = set(), set()
+    for g, group in enumerate(moments.groups):
+        if not (multi[g] and np.isfinite(inf["prevalence"]["se"][g]).all()):
+            prevalence.add(group)
+        if not (multi[g] and np.isfinite(inf["differences"]["se"][g]).all()):
+            differences.add(group)
+    return prevalence, differences
+
+
 def add_inference_columns(
     prevalence_rows: list[dict[str, Any]],
     difference_rows: list[dict[str, Any]],
@@ -471,6 +520,7 @@ def add_inference_columns(
     ci_level: float,
     fdr: float,
     interval: str = "t",
+    multiplicity: str = "by",
 ) -> None:
     """Add ``p_value``, ``q_value``, ``significant`` and FCR intervals to the two tables.
 
@@ -480,14 +530,18 @@ def add_inference_columns(
     p-value (a single text says nothing about a population of texts). With
     ``"percentile"`` the bootstrap intervals stay and the p-value is the t test's.
 
-    The family of the q-values (Benjamini–Yekutieli) is the differences table: all its
-    rows with a p-value. A prevalence row carries the q-value and ``significant`` of its
-    group's difference from the rest (the same question a heatmap reader asks). Rows
-    marked ``significant`` get ``fcr_low``/``fcr_high``, the interval at the
-    false-coverage-rate level (:func:`~swedish_topics.analysis.multiplicity.fcr_level`).
+    The q-values (procedure ``multiplicity``, see
+    :mod:`~swedish_topics.analysis.multiplicity`; the topic is the family of the
+    hierarchical ones) adjust over the differences table: all its rows with a p-value.
+    A prevalence row carries the q-value and ``significant`` of its group's difference
+    from the rest (the same question a heatmap reader asks). A row without a p-value was
+    not tested: its ``significant`` and ``excludes_zero`` are empty (None), not false.
+    Rows marked ``significant`` get ``fcr_low``/``fcr_high``, the interval at their
+    false-coverage-rate level (:func:`~swedish_topics.analysis.multiplicity.select`),
+    which excludes 0.
     """
     from swedish_topics.analysis.intervals import t_interval
-    from swedish_topics.analysis.multiplicity import by_qvalues, fcr_level
+    from swedish_topics.analysis.multiplicity import select
     from swedish_topics.analysis.score import score_bounds, score_group_inference
 
     if interval == "score":
@@ -499,11 +553,10 @@ def add_inference_columns(
     basis = _basis(interval, posterior)
     d = inf["differences"]
     p = np.array([d["p_value"][gi[r[facet]], r["topic"] - 1] for r in difference_rows])
-    q = by_qvalues(p)
-    sig = np.nan_to_num(q, nan=1.0) <= fdr
-    level = fcr_level(int(sig.sum()), int(np.isfinite(p).sum()), fdr)
-    by_key: dict[tuple[int, str], tuple[float, bool]] = {}
-    for row, pv, qv, s in zip(difference_rows, p, q, sig, strict=True):
+    chosen = select(p, [r["topic"] for r in difference_rows], fdr=fdr, method=multiplicity)
+    q, sig = chosen.q, chosen.significant
+    by_key: dict[tuple[int, str], tuple[float, bool | None]] = {}
+    for row, pv, qv, s, a in zip(difference_rows, p, q, sig, chosen.fcr_alpha, strict=True):
         g, t = gi[row[facet]], row["topic"] - 1
         if interval != "percentile" and np.isfinite(d["se"][g, t]) and moments.n[g] >= 2:
             # a difference of proportions lies in [-1, 1]: a wider t interval is clipped
@@ -514,19 +567,23 @@ def add_inference_columns(
             row["note"] = row["note"].replace("interval widened to contain the estimate", "")
             row["note"] = row["note"].strip("; ")
             row["excludes_zero"] = excludes_zero(row["ci_low"], row["ci_high"])
-        if interval == "score":
-            fl, fh = score_bounds(d, g, t, level)
-        else:
-            tl, th = t_interval(d["estimate"][g, t], d["se"][g, t], d["df"][g, t], ci_level=level)
+        fl, fh = math.nan, math.nan
+        if s and interval == "score":
+            fl, fh = score_bounds(d, g, t, 1.0 - a)
+        elif s:
+            tl, th = t_interval(d["estimate"][g, t], d["se"][g, t], d["df"][g, t], ci_level=1 - a)
             fl, fh = float(tl), float(th)
+        tested = bool(np.isfinite(pv))  # untested (one document): empty, not false
+        if not tested:
+            row["excludes_zero"] = None
         row.update(
             p_value=float(pv),
             q_value=float(qv),
-            significant=bool(s),
+            significant=bool(s) if tested else None,
             fcr_low=float(fl) if s else math.nan,
             fcr_high=float(fh) if s else math.nan,
         )
-        by_key[(row["topic"], row[facet])] = (float(qv), bool(s))
+        by_key[(row["topic"], row[facet])] = (float(qv), bool(s) if tested else None)
     pr = inf["prevalence"]
     for row in prevalence_rows:
         g, t = gi[row[facet]], row["topic"] - 1
@@ -537,7 +594,7 @@ def add_inference_columns(
             row["flag"] = ";".join(f for f in row["flag"].split(";") if f and f != FLAG_WIDENED)
             row["note"] = row["note"].replace("interval widened to contain the estimate", "")
             row["note"] = row["note"].strip("; ")
-        qv, s = by_key.get((row["topic"], row[facet]), (math.nan, False))
+        qv, s = by_key.get((row["topic"], row[facet]), (math.nan, None))
         row.update(q_value=qv, significant=s)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,16 +24,16 @@ from swedish_topics.analysis._common import (
 from swedish_topics.analysis.aggregation import (
     DocUnits,
     _groups_of_docs,
-    doc_topics_from_units,
-    units_by_doc,
 )
 from swedish_topics.analysis.groups import (
     add_inference_columns,
     add_pooled_columns,
+    bootstrap_groups,
     differences_by_group,
     group_moments,
     prevalence_by_group,
 )
+from swedish_topics.analysis.multiplicity import procedure, qvalue_caption
 from swedish_topics.analysis.trend import trend
 
 logger = logging.getLogger(__name__)
@@ -52,7 +51,8 @@ def _small_groups_caption(rows: Sequence[Mapping[str, Any]], facet: str) -> str:
         parts.append(
             f"Single-document groups ({', '.join(group_order(singles))}; flag single_doc): "
             "the interval resamples that document's units and reflects variation within one "
-            "document, not between documents."
+            "document, not between documents; such a row is not tested (no p-value), so its "
+            "significant and excludes_zero are empty."
         )
     if few:
         parts.append(
@@ -80,12 +80,8 @@ def _interval_text(interval: str, posterior: bool, n_boot: int, ci_level: float,
     return f"a {_interval_words(n_boot, ci_level, seed)} resampling documents"
 
 
-def _fdr_text(fdr: float) -> str:
-    return (
-        f" q_value: Benjamini–Yekutieli adjusted p-value over the whole table (valid under "
-        f"any dependence between topics); significant: q ≤ {fdr:g}, i.e. at most "
-        f"{fdr:.0%} of the rows marked significant are expected to be false discoveries."
-    )
+def _fdr_text(fdr: float, multiplicity: str = "by") -> str:
+    return qvalue_caption(fdr, multiplicity)
 
 
 def prevalence_caption(
@@ -98,6 +94,7 @@ def prevalence_caption(
     interval: str = "percentile",
     posterior: bool = False,
     fdr: float = 0.05,
+    multiplicity: str = "by",
 ) -> str:
     """Caption of a prevalence table: estimator, interval method, B and small groups."""
     text = (
@@ -109,11 +106,38 @@ def prevalence_caption(
     if rows and "q_value" in rows[0]:
         return text + (
             " q_value and significant are those of the group's difference from the rest "
-            "(see the differences table)." + _fdr_text(fdr)
+            "(see the differences table)." + _fdr_text(fdr, multiplicity)
         )
     return text + (
         " Intervals describe variation between documents, not topic-model uncertainty, "
         "and are not adjusted for multiple comparisons."
+    )
+
+
+def pooled_disagreement(
+    prevalence_rows: Sequence[Mapping[str, Any]], facet: str, analysis_cfg: Mapping[str, Any]
+) -> str:
+    """What the captions say when the prevalence heatmap shows pooled means (a facet with
+    at least ``analysis.pool_figures_from_groups`` groups) while the differences use the
+    raw means: which, and how many raw means lie outside their pooled interval ("" when
+    the heatmap shows the raw means)."""
+    threshold = analysis_cfg.get("pool_figures_from_groups")
+    n_groups = len({r[facet] for r in prevalence_rows})
+    if threshold is None or n_groups < int(threshold) or not prevalence_rows:
+        return ""
+    rows = [r for r in prevalence_rows if np.isfinite(r.get("pooled_mean", np.nan))]
+    outside = sum(
+        not (r["pooled_low"] <= r["mean"] <= r["pooled_high"])
+        for r in rows
+        if np.isfinite(r["mean"])
+    )
+    return (
+        f" The prevalence heatmap of {facet} ({n_groups} groups, at least "
+        f"analysis.pool_figures_from_groups = {threshold}) shows the partially pooled means "
+        "(pooled_mean, shrunk towards the average of the groups); mean, group_mean and every "
+        f"difference and q-value here use the raw means. {outside} of {len(rows)} raw means "
+        "lie outside their pooled interval (groups whose own documents disagree with the "
+        "pooled estimate; marked * in the heatmap)."
     )
 
 
@@ -127,6 +151,7 @@ def differences_caption(
     interval: str = "percentile",
     posterior: bool = False,
     fdr: float = 0.05,
+    multiplicity: str = "by",
 ) -> str:
     """Caption of a differences table."""
     text = (
@@ -139,7 +164,7 @@ def differences_caption(
     if rows and "q_value" in rows[0]:
         return (
             text
-            + _fdr_text(fdr)
+            + _fdr_text(fdr, multiplicity)
             + (
                 " fcr_low/fcr_high: the interval of a significant row at the false-coverage-rate "
                 "level (adjusted for the selection; it always excludes 0)."
@@ -256,12 +281,13 @@ def write_group_tables(
         unit_theta_by_doc=unit_theta_by_doc,
         doc_draws=doc_draws,
     )
+    pooled_note = pooled_disagreement(prev, facet, analysis_cfg)
     cols = _columns(PREVALENCE_COLUMNS, facet)
     _write_main_table(
         prevalence_path,
         prev,
         cols,
-        prevalence_caption(prev, facet=facet, **params),
+        prevalence_caption(prev, facet=facet, **params) + pooled_note,
         display_columns=[
             c
             for c in cols
@@ -275,7 +301,7 @@ def write_group_tables(
         differences_path,
         diff,
         cols,
-        differences_caption(diff, facet=facet, **params),
+        differences_caption(diff, facet=facet, **params) + pooled_note,
         display_columns=[c for c in cols if c not in hidden],
     )
     small = {FLAG_SINGLE_DOC, FLAG_FEW_DOCS}
@@ -300,28 +326,46 @@ def group_table_rows(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
     """The rows of the prevalence and differences tables, and the caption parameters.
 
-    The estimation the workflow and the calibration study share: bootstrap rows
-    (:func:`prevalence_by_group`, :func:`differences_by_group`), then the t intervals,
+    The estimation the workflow and the calibration study share: the rows
+    (:func:`prevalence_by_group`, :func:`differences_by_group`; bootstrapped only where
+    their interval is kept, :func:`bootstrap_groups`), then the score or t intervals,
     p-values, q-values and FCR intervals (:func:`add_inference_columns`).
     """
     params = _analysis_params(analysis_cfg)
+    interval = str(analysis_cfg.get("interval", "t"))
+    fdr = float(analysis_cfg.get("fdr", 0.05))
+    moderate = bool(analysis_cfg.get("moderate_variances", True))
+    moments = group_moments(doc_theta, groups, doc_draws, moderate=moderate)
+    prev_groups, diff_groups = bootstrap_groups(
+        moments, interval=interval, ci_level=params["ci_level"]
+    )
     common = {
         **params,
         "min_group_docs": int(min_group_docs),
         "facet": facet,
         "unit_theta_by_doc": unit_theta_by_doc,
     }
-    prev = prevalence_by_group(doc_theta, groups, **common)
-    diff = differences_by_group(doc_theta, groups, **common)
-    interval = str(analysis_cfg.get("interval", "t"))
-    fdr = float(analysis_cfg.get("fdr", 0.05))
-    moderate = bool(analysis_cfg.get("moderate_variances", True))
-    moments = group_moments(doc_theta, groups, doc_draws, moderate=moderate)
+    prev = prevalence_by_group(doc_theta, groups, **common, resample=prev_groups)
+    diff = differences_by_group(doc_theta, groups, **common, resample=diff_groups)
+    multiplicity = procedure(analysis_cfg)
     add_inference_columns(
-        prev, diff, moments, facet=facet, ci_level=params["ci_level"], fdr=fdr, interval=interval
+        prev,
+        diff,
+        moments,
+        facet=facet,
+        ci_level=params["ci_level"],
+        fdr=fdr,
+        interval=interval,
+        multiplicity=multiplicity,
     )
     add_pooled_columns(prev, moments, facet=facet, ci_level=params["ci_level"])
-    caption = {**params, "interval": interval, "posterior": doc_draws is not None, "fdr": fdr}
+    caption = {
+        **params,
+        "interval": interval,
+        "posterior": doc_draws is not None,
+        "fdr": fdr,
+        "multiplicity": multiplicity,
+    }
     return prev, diff, caption
 
 
@@ -352,71 +396,3 @@ def write_trend_table(
         trend_caption(facet=facet, **params),
         display_columns=[c for c in TREND_COLUMNS if c != "note"],
     )
-
-
-def write_analysis_tables(
-    tables_dir: str | os.PathLike[str],
-    *,
-    theta: np.ndarray,
-    unit_doc_ids: Sequence[str],
-    unit_n_tokens: Sequence[int],
-    doc_ids: Sequence[str],
-    metadata_rows: Sequence[Mapping[str, str]],
-    facets: Sequence[str],
-    numeric_facets: Sequence[str],
-    analysis_cfg: Mapping[str, Any],
-    min_group_docs: int,
-) -> dict[str, Path]:
-    """Write every analysis table into ``tables_dir``.
-
-    ``doc_topics.csv``, ``prevalence_by_<facet>.csv`` and ``differences_by_<facet>.csv``
-    for every facet, and ``trend_by_<facet>.csv`` for numeric facets; each also as
-    ``.tex`` and ``.md``. Documents of ``doc_ids`` without units are left out with a
-    warning.
-
-    Returns
-    -------
-    dict
-        Table name (e.g. ``"prevalence_by_year"``) to CSV path.
-    """
-    out_dir = Path(tables_dir)
-    present = set(unit_doc_ids)
-    analysed = [d for d in doc_ids if d in present]
-    if len(analysed) < len(doc_ids):
-        logger.warning(
-            "%d document(s) have no units after preprocessing and are left out of the analysis: %s",
-            len(doc_ids) - len(analysed),
-            ", ".join([d for d in doc_ids if d not in present][:10]),
-        )
-    units = units_by_doc(theta, unit_doc_ids, unit_n_tokens, analysed)
-    doc_theta = doc_topics_from_units(units, analysed)
-    paths: dict[str, Path] = {"doc_topics": out_dir / "doc_topics.csv"}
-    write_doc_topics(paths["doc_topics"], doc_theta, analysed)
-    for facet in facets:
-        prev = out_dir / f"prevalence_by_{facet}.csv"
-        diff = out_dir / f"differences_by_{facet}.csv"
-        write_group_tables(
-            prev,
-            diff,
-            facet=facet,
-            doc_theta=doc_theta,
-            doc_ids=analysed,
-            metadata_rows=metadata_rows,
-            analysis_cfg=analysis_cfg,
-            min_group_docs=min_group_docs,
-            unit_theta_by_doc=units,
-        )
-        paths[f"prevalence_by_{facet}"] = prev
-        paths[f"differences_by_{facet}"] = diff
-    for facet in numeric_facets:
-        path = out_dir / f"trend_by_{facet}.csv"
-        write_trend_table(
-            path,
-            facet=facet,
-            doc_theta=doc_theta,
-            doc_ids=analysed,
-            metadata_rows=metadata_rows,
-            analysis_cfg=analysis_cfg,
-        )
-        paths[f"trend_by_{facet}"] = path
-    return paths

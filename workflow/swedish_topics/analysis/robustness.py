@@ -139,6 +139,76 @@ def holds_text(holds_seeds: int, n_seeds: int, holds_k: int, n_k: int) -> str:
     return ", ".join(parts) if parts else "no other model"
 
 
+def untested_reason(row: Mapping[str, str], value: str) -> str:
+    """Why a row of the chosen model's table was not tested (``""`` when it was).
+
+    A row was tested when it has a q-value. Otherwise the reason is read from its
+    estimate (``value`` column) and flags: a single document, no other documents, or no
+    estimate (more coefficients than documents).
+    """
+    from swedish_topics.analysis._common import FLAG_NO_REST, FLAG_SINGLE_DOC
+
+    if (row.get("q_value") or "").strip():
+        return ""
+    flags = set((row.get("flag") or "").split(";"))
+    if not (row.get(value) or "").strip():
+        if FLAG_NO_REST in flags:
+            return "no other documents to compare with"
+        return "not estimated (more coefficients than documents)"
+    if FLAG_SINGLE_DOC in flags:
+        return "single document"
+    if FLAG_NO_REST in flags:
+        return "no other documents to compare with"
+    return "no p-value"
+
+
+def robustness_counts(
+    estimate: float,
+    q_value: float,
+    others: Sequence[tuple[str, float, float]],
+    fdr: float,
+    untested: str = "",
+) -> dict[str, Any]:
+    """``holds_in`` and its counts for one comparison of the chosen model.
+
+    ``others`` lists ``(kind, estimate, q_value)`` per other model (kind ``"seed"`` or
+    ``"k"``). An untested comparison (``untested`` gives the reason) says so, with the
+    share of other models whose estimate has the same sign, and its counts are empty
+    (None): untested is not "failed". Another model in which the comparison has an
+    estimate but no q-value could not test it and is left out of the count; an unmatched
+    topic (no estimate) counts as not holding. When no other model could test it, the
+    row is empty.
+    """
+    empty = dict.fromkeys(("holds_seeds", "n_seeds", "holds_k", "n_k"))
+    if untested:
+        finite = [o for _k, o, _q in others if math.isfinite(o)]
+        same = sum(math.isfinite(estimate) and np.sign(o) == np.sign(estimate) for o in finite)
+        extra = (
+            f" (estimate of the same sign in {same} of {len(others)} other models)"
+            if math.isfinite(estimate) and others
+            else ""
+        )
+        return {"holds_in": f"not tested: {untested}{extra}", **empty}
+    n = {"seed": 0, "k": 0}
+    held = {"seed": 0, "k": 0}
+    for kind, o_est, o_q in others:
+        if math.isfinite(o_est) and not math.isfinite(o_q):
+            continue  # the other model could not test it
+        n[kind] += 1
+        held[kind] += bool(
+            holds(np.array(estimate), np.array(q_value), np.array(o_est), np.array(o_q), fdr)
+        )
+    if others and not n["seed"] + n["k"]:
+        return {"holds_in": None, **empty}
+    return {
+        "holds_in": holds_text(held["seed"], n["seed"], held["k"], n["k"]),
+        "holds_seeds": held["seed"] if n["seed"] else None,
+        "n_seeds": n["seed"],
+        "holds_k": held["k"] if n["k"] else None,
+        "n_k": n["k"],
+    }
+
+
 def write_robustness(
     path: str | os.PathLike[str], rows: Sequence[Mapping[str, Any]], facet: str, caption: str
 ) -> None:

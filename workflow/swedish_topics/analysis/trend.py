@@ -95,7 +95,7 @@ def trend(
                 "slope": math.nan,
                 "ci_low": math.nan,
                 "ci_high": math.nan,
-                "excludes_zero": False,
+                "excludes_zero": None,  # no trend was estimated: empty, not false
                 "mean": float(mean[t]),
                 **base,
                 "flag": FLAG_FEW_VALUES,

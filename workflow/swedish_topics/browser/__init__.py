@@ -7,13 +7,14 @@
   ``swedish_topics/data/topic_browser.{css,js}``.
 """
 
-from swedish_topics.browser._data import PASSAGE_CHARS, WORDS_SHOWN, browser_data
+from swedish_topics.browser._data import PASSAGE_CHARS, WORDS_SHOWN, browser_data, doc_names
 from swedish_topics.browser._page import json_for_script, render_page, write_page
 
 __all__ = [
     "PASSAGE_CHARS",
     "WORDS_SHOWN",
     "browser_data",
+    "doc_names",
     "json_for_script",
     "render_page",
     "write_page",

@@ -184,15 +184,20 @@ def _words(words_csv: Path, facet: str, groups: _Strings, terms: _Strings) -> di
 
 
 def _passages(
-    passages_csv: Path, facet: str, groups: _Strings, texts: _Strings
+    passages_csv: Path,
+    facet: str,
+    groups: _Strings,
+    texts: _Strings,
+    doc_names: Mapping[str, str] | None = None,
 ) -> dict[str, dict[str, list[Any]]]:
-    """Per topic and group, the first passage: [doc_id, weight, text id]."""
+    """Per topic and group, the first passage: [document name, weight, text id]."""
+    names = doc_names or {}
     out: dict[str, dict[str, list[Any]]] = {}
     for row in sio.read_csv(passages_csv):
         if row["rank"] != "1":
             continue
         out.setdefault(row["topic"], {})[str(groups.id(row[facet]))] = [
-            row["doc_id"],
+            names.get(row["doc_id"], row["doc_id"]),
             _num(row["weight"], 3),
             texts.id(_short(row["text"], PASSAGE_CHARS)),
         ]
@@ -217,12 +222,15 @@ def _over(over_csv: Path, facet: str, terms: _Strings) -> dict[str, Any]:
     return out
 
 
-def _topic_passages(passages_csv: PathLike, texts: _Strings) -> dict[str, list[Any]]:
+def _topic_passages(
+    passages_csv: PathLike, texts: _Strings, doc_names: Mapping[str, str] | None = None
+) -> dict[str, list[Any]]:
+    names = doc_names or {}
     out: dict[str, list[Any]] = {}
     for row in sio.read_csv(passages_csv):
         out.setdefault(row["topic"], []).append(
             [
-                row["doc_id"],
+                names.get(row["doc_id"], row["doc_id"]),
                 _num(row["weight"], 3),
                 texts.id(_short(row["text"], 2 * PASSAGE_CHARS)),
             ]
@@ -230,8 +238,31 @@ def _topic_passages(passages_csv: PathLike, texts: _Strings) -> dict[str, list[A
     return out
 
 
+def doc_names(cfg: Mapping[str, Any], inputs: Mapping[str, Any]) -> dict[str, str]:
+    """Readable names of the documents whose passages the page shows: title (or first
+    words) and facets, from the corpus's ``metadata.csv``; {} when it cannot be read."""
+    from swedish_topics.corpus import read_metadata
+    from swedish_topics.errors import CorpusError
+    from swedish_topics.figures.composition import readable_doc_labels
+
+    paths = [inputs["passages"], *_by_facet(inputs.get("group_passages"), "").values()]
+    shown = {row["doc_id"] for path in paths for row in sio.read_csv(path)}
+    corpus = Path(str(cfg.get("corpus", "")))
+    facets = list(cfg.get("facets", []))
+    try:
+        metadata = read_metadata(corpus / "metadata.csv", [*facets, "title"])
+    except (CorpusError, OSError):
+        return {}
+    rows = [r for r in metadata.rows if r["doc_id"] in shown]
+    return readable_doc_labels(rows, facets, corpus_dir=corpus)
+
+
 def browser_data(
-    inputs: Mapping[str, Any], *, facets: Sequence[str], numeric_facets: Sequence[str]
+    inputs: Mapping[str, Any],
+    *,
+    facets: Sequence[str],
+    numeric_facets: Sequence[str],
+    doc_names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Everything the page shows, from the workflow's tables (see the module docstring).
 
@@ -241,6 +272,10 @@ def browser_data(
         ``topics``, ``topic_terms``, ``passages`` (paths) and ``prevalence``,
         ``differences``, ``words``, ``group_passages``, ``over`` (lists of per-facet
         tables; the facet is read from each file name).
+    doc_names
+        A readable name per ``doc_id`` (title or first words, see
+        :func:`swedish_topics.figures.readable_doc_labels`) shown with passages instead
+        of the id; the id where none is given.
     """
     prevalence = _by_facet(inputs.get("prevalence"), "prevalence_by_")
     differences = _by_facet(inputs.get("differences"), "differences_by_")
@@ -259,12 +294,12 @@ def browser_data(
         if facet in words:
             entry["words"] = _words(words[facet], facet, groups, terms)
         if facet in group_passages:
-            entry["passages"] = _passages(group_passages[facet], facet, groups, texts)
+            entry["passages"] = _passages(group_passages[facet], facet, groups, texts, doc_names)
         if facet in over:
             entry["over"] = _over(over[facet], facet, terms)
         entry["groups"] = groups.items
         facet_data.append(entry)
-    topic_passages = _topic_passages(inputs["passages"], texts)
+    topic_passages = _topic_passages(inputs["passages"], texts, doc_names)
     return {
         "topics": _topics(inputs["topics"], inputs["topic_terms"], facets),
         "facets": facet_data,

@@ -173,7 +173,7 @@ def over_time_rows(
                         "count_late": float(shift.count_late[w]),
                         "n_strata": shift.n_strata,
                         "flag": "",
-                        "note": how,
+                        "note": how.replace("{n_both}", str(shift.n_strata)),
                     }
                 )
         logger.info("%s: topic %d of %d done", facet, k + 1, ec.n_topics)

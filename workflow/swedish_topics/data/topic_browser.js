@@ -123,29 +123,71 @@
     return list;
   }
 
+  // Runs of points to join: consecutive values (no value without documents between them)
+  // and, for the band, one kind of interval (a single document's bootstrap over its units
+  // is never joined with an interval from documents).
+  function runs(pts, step, same) {
+    const out = [];
+    let cur = [];
+    for (const p of pts) {
+      const last = cur[cur.length - 1];
+      if (last && (p.x - last.x > step * 1.001 || !same(last, p))) { out.push(cur); cur = []; }
+      cur.push(p);
+    }
+    if (cur.length) out.push(cur);
+    return out;
+  }
+
   function overTimeSvg(list) {
-    const pts = list.filter((x) => !isNaN(Number(x.name)));
+    const pts = list.filter((x) => !isNaN(Number(x.name))).map((x) => ({ x: Number(x.name), r: x.r, single: (x.r[10] || "").split(";").includes("single_doc") }));
+    pts.sort((a, b) => a.x - b.x);
     if (pts.length < 2) return null;
     const W = 640, H = 190, L = 44, B = 22, R = 34;
-    const xs = pts.map((p) => Number(p.name)), x0 = Math.min(...xs), x1 = Math.max(...xs);
+    const xs = pts.map((p) => p.x), x0 = xs[0], x1 = xs[xs.length - 1];
+    let step = Infinity;
+    for (let i = 1; i < xs.length; i++) step = Math.min(step, xs[i] - xs[i - 1]);
     const ymax = Math.max(...pts.map((p) => (p.r[3] !== null ? p.r[3] : p.r[1]))) || 1;
     const sx = (x) => L + (W - L - R) * (x - x0) / (x1 - x0 || 1), sy = (y) => H - B - (H - B - 8) * y / ymax;
     const g = svg("svg", { width: W, height: H, role: "img" });
-    const band = pts.filter((p) => p.r[2] !== null && p.r[3] !== null);
-    if (band.length > 1) {
-      const poly = band.map((p) => sx(+p.name) + "," + sy(p.r[3])).concat(band.slice().reverse().map((p) => sx(+p.name) + "," + sy(p.r[2])));
-      g.append(svg("polygon", { points: poly.join(" "), fill: "#56b4e9", opacity: 0.3 }));
+    const withCi = pts.filter((p) => p.r[2] !== null && p.r[3] !== null);
+    for (const band of runs(withCi, step, (a, b) => a.single === b.single)) {
+      if (band.length > 1 && !band[0].single) {
+        const poly = band.map((p) => sx(p.x) + "," + sy(p.r[3])).concat(band.slice().reverse().map((p) => sx(p.x) + "," + sy(p.r[2])));
+        g.append(svg("polygon", { points: poly.join(" "), fill: "#56b4e9", opacity: 0.3 }));
+      } else {
+        for (const p of band) {
+          const bar = { x1: sx(p.x), x2: sx(p.x), y1: sy(p.r[2]), y2: sy(p.r[3]), stroke: p.single ? "#999" : "#56b4e9", "stroke-width": 1.5 };
+          if (p.single) bar["stroke-dasharray"] = "3 2";
+          g.append(svg("line", bar));
+        }
+      }
     }
-    g.append(svg("polyline", { points: pts.map((p) => sx(+p.name) + "," + sy(p.r[1])).join(" "), fill: "none", stroke: "#0072b2", "stroke-width": 1.5 }));
-    for (const p of pts) g.append(svg("circle", { cx: sx(+p.name), cy: sy(p.r[1]), r: 2.5, fill: p.r[10] ? "#fff" : "#0072b2", stroke: "#0072b2" }));
+    for (const seg of runs(pts, step, () => true)) {
+      if (seg.length > 1) g.append(svg("polyline", { points: seg.map((p) => sx(p.x) + "," + sy(p.r[1])).join(" "), fill: "none", stroke: "#0072b2", "stroke-width": 1.5 }));
+    }
+    for (const p of pts) g.append(svg("circle", { cx: sx(p.x), cy: sy(p.r[1]), r: 2.5, fill: p.r[10] ? "#fff" : "#0072b2", stroke: "#0072b2" }));
     g.append(svg("line", { x1: L, x2: W - R, y1: H - B, y2: H - B, stroke: "#999" }));
     for (const y of [0, ymax / 2, ymax]) {
       const t = svg("text", { x: 2, y: sy(y) + 3 }); t.textContent = pct(y); g.append(t);
     }
-    for (const x of [x0, Math.round((x0 + x1) / 2), x1]) {
-      const t = svg("text", { x: sx(x) - 12, y: H - 6 }); t.textContent = String(x); g.append(t);
+    // ticks at values with documents only (at most about eight of them)
+    const every = Math.ceil(xs.length / 8);
+    for (let i = 0; i < xs.length; i++) {
+      if (i % every !== 0 && i !== xs.length - 1) continue;
+      const t = svg("text", { x: sx(xs[i]) - 12, y: H - 6, class: "tick" }); t.textContent = String(xs[i]); g.append(t);
     }
     return g;
+  }
+
+  function overTimeNote(list) {
+    const xs = list.map((x) => Number(x.name)).filter((x) => !isNaN(x)).sort((a, b) => a - b);
+    let step = Infinity;
+    for (let i = 1; i < xs.length; i++) step = Math.min(step, xs[i] - xs[i - 1]);
+    const gap = xs.some((x, i) => i > 0 && x - xs[i - 1] > step * 1.001);
+    const single = list.some((x) => (x.r[10] || "").split(";").includes("single_doc"));
+    return "Mean prevalence per value with its interval (band: between documents)" +
+      (single ? "; dashed grey: a single document, its interval within that document only, never joined to the band" : "") +
+      (gap ? "; the line is broken where a value has no documents" : "") + ".";
   }
 
   function renderFacet(t) {
@@ -161,7 +203,7 @@
     main.append(el("p", { class: "muted" },
       "Prevalence per " + f.name + " with its interval (the comparison tables' estimates and their interval_basis); ▲/▼: more/less than the rest of the corpus (" + sigWord + ")" +
       (comp.robust ? "; robustness across models in the group's panel." : ".") + " Choose a group to read how it words the topic."));
-    if (f.numeric) { const chart = overTimeSvg(list); if (chart) main.append(chart); }
+    if (f.numeric) { const chart = overTimeSvg(list); if (chart) main.append(chart, el("p", { class: "muted" }, overTimeNote(list))); }
     if (f.over && f.over[String(t.id)]) main.append(overPanel(f.over[String(t.id)], f));
     const filter = el("input", { type: "search", placeholder: "filter " + f.name + "…", "aria-label": "filter groups" });
     const box = el("div", { class: "groups" });
@@ -213,12 +255,12 @@
     if (x) {
       const r = x.r;
       p.append(el("h4", {}, "Prevalence"), el("p", {}, pct(r[1]) + " [" + pct(r[2]) + ", " + pct(r[3]) + "]; difference to the rest " + pp(r[4]) + " [" + pp(r[5]) + ", " + pp(r[6]) + "]" +
-        (r[8] !== null ? "; q = " + r[8] : "") + (r[7] ? " (" + (f.comparison.q ? "significant" : "interval excludes 0") + ")" : "") + (r[9] ? "; holds in " + r[9] : "") + (r[10] ? "; flags: " + r[10] : "") + "."));
+        (r[8] !== null ? "; q = " + r[8] : "") + (r[7] ? " (" + (f.comparison.q ? "significant" : "interval excludes 0") + ")" : "") + (r[9] ? (r[9].startsWith("not tested") ? "; robustness: " + r[9] : "; holds in " + r[9]) : "") + (r[10] ? "; flags: " + r[10] : "") + "."));
     }
     const pas = f.passages ? (f.passages[String(t.id)] || {})[gi] : null;
     p.append(el("h4", {}, "A representative passage of " + name));
     if (pas) {
-      p.append(el("blockquote", { class: "passage" }, D.texts[pas[2]]), el("p", { class: "muted" }, "Document " + pas[0] + ", topic share " + pct(pas[1]) + "."));
+      p.append(el("blockquote", { class: "passage" }, D.texts[pas[2]]), el("p", { class: "muted" }, "Document: " + pas[0] + "; topic share " + pct(pas[1]) + "."));
     } else {
       p.append(el("p", { class: "muted" }, "No passage of this group holds a large share of the topic."));
     }
@@ -229,7 +271,7 @@
     const main = document.getElementById("main");
     main.append(el("h3", {}, "Representative passages (whole corpus)"));
     for (const [doc, w, ti] of D.topic_passages[String(t.id)] || []) {
-      main.append(el("blockquote", {}, D.texts[ti]), el("p", { class: "muted" }, "Document " + doc + ", topic share " + pct(w) + "."));
+      main.append(el("blockquote", {}, D.texts[ti]), el("p", { class: "muted" }, "Document: " + doc + "; topic share " + pct(w) + "."));
     }
   }
 

@@ -21,6 +21,12 @@ Conventions shared by all figures:
   corpus) are marked († ‡ § ¶ ∅) and explained in a footnote; intervals that could not be
   estimated (flag ``no_interval``, empty ``ci_low``) are written "no interval" or drawn
   as a cross, never as a zero-width bar.
+- A figure with nothing to show (no estimable effect, no group whose words can be
+  findings) is one small image with its title and the reason
+  (:func:`~swedish_topics.figures._style.save_notice`); :func:`is_notice` tells it from a
+  figure, so a page that lists figures can leave it off.
+- Topics are drawn in topic order (1..K); documents are named by title or first words
+  (:func:`readable_doc_labels`), never by a hash id.
 
 Examples
 --------
@@ -36,6 +42,7 @@ from swedish_topics.figures._style import (
     MAX_PNG_PIXELS,
     OKABE_ITO,
     TopicInfo,
+    is_notice,
     png_resolution,
     read_topics,
     split_flags,
@@ -45,6 +52,7 @@ from swedish_topics.figures._style import (
 from swedish_topics.figures.composition import (
     order_documents,
     plot_doc_composition,
+    readable_doc_labels,
 )
 from swedish_topics.figures.content import (
     plot_topic_words_by_group,
@@ -71,6 +79,7 @@ __all__ = [
     "OKABE_ITO",
     "SELECTION_PANELS",
     "TopicInfo",
+    "is_notice",
     "order_documents",
     "plot_differences",
     "plot_doc_composition",
@@ -83,6 +92,7 @@ __all__ = [
     "plot_topic_words_over",
     "png_resolution",
     "read_topics",
+    "readable_doc_labels",
     "split_flags",
     "topic_name",
     "topic_style",

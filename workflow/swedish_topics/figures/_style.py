@@ -224,6 +224,64 @@ def _save(
     return written
 
 
+#: Text of the PNG ``Description`` of a figure that only says why it has nothing to show
+#: (:func:`save_notice`); :func:`is_notice` reads it, so a page that lists the figures
+#: can leave such a file off.
+NOTICE_DESCRIPTION = "swedish_topics notice: nothing to show"
+
+
+def wrap_title(text: str, width_in: float, fontsize: float | None = None) -> str:
+    """Wrap a bold title to a figure ``width_in`` inches wide (about 0.62 em a character),
+    so that it is never cut off at the figure's right edge."""
+    size = float(fontsize or matplotlib.rcParams["figure.titlesize"])
+    chars = max(20, int((width_in - 0.2) * 72 / (size * 0.62)))
+    return "\n".join(textwrap.fill(part, chars) for part in text.split("\n"))
+
+
+def save_notice(out_stem: PathLike, title: str, reason: str) -> list[Path]:
+    """A small image in place of a figure with nothing to show: its title and why.
+
+    Written as ``<stem>.pdf`` and ``<stem>.png`` like every figure (a rule's output
+    exists), with :data:`NOTICE_DESCRIPTION` in the PNG's metadata (:func:`is_notice`).
+    """
+    width = 6.0
+    fontsize = 8.0
+    body = _wrap_paragraph(reason, width - 0.4, fontsize)
+    titled = wrap_title(title, width)
+    height = 0.35 + (titled.count("\n") + 1) * 0.2 + (body.count("\n") + 1) * fontsize * 1.4 / 72
+    fig = Figure(figsize=(width, height))
+    fig.text(
+        0.2 / width,
+        1 - 0.15 / height,
+        titled,
+        ha="left",
+        va="top",
+        fontweight="bold",
+        fontsize=float(matplotlib.rcParams["figure.titlesize"]),
+    )
+    fig.text(
+        0.2 / width, 0.15 / height, body, ha="left", va="bottom", fontsize=fontsize, color="#333333"
+    )
+    stem = _stem(out_stem)
+    written: list[Path] = []
+    for fmt in ("pdf", "png"):
+        target = stem.with_name(f"{stem.name}.{fmt}")
+        metadata = {"CreationDate": None} if fmt == "pdf" else {"Description": NOTICE_DESCRIPTION}
+        with sio.atomic_path(target, suffix=f".{fmt}") as tmp:
+            fig.savefig(tmp, format=fmt, dpi=DPI, metadata=metadata, facecolor="white")
+        written.append(target)
+    logger.warning("%s: nothing to show (%s); wrote a notice instead", stem.name, reason)
+    return written
+
+
+def is_notice(png: PathLike) -> bool:
+    """Whether ``png`` is a notice written by :func:`save_notice` (not a figure)."""
+    from PIL import Image
+
+    with Image.open(png) as image:
+        return image.info.get("Description") == NOTICE_DESCRIPTION
+
+
 def _truncate(text: str, width: int) -> str:
     """Shorten ``text`` to at most ``width`` characters, ending in "…" if cut."""
     text = " ".join(str(text).split())

@@ -103,6 +103,50 @@ def _read_doc_weights(doc_topics_csv: PathLike) -> tuple[list[str], np.ndarray, 
     return list(rows_of), weights[: len(rows_of), : len(columns)], columns
 
 
+#: Characters of a document's title in its label (the facets follow it).
+TITLE_CHARS = 36
+
+
+def first_words(path: PathLike, n: int = 6) -> str:
+    """The first ``n`` words of a text file, "…" after them ("" if it cannot be read)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            head = handle.read(400)
+    except OSError:
+        return ""
+    words = head.split()
+    return " ".join(words[:n]) + ("…" if len(words) > n else "")
+
+
+def readable_doc_labels(
+    metadata_rows: Sequence[Mapping[str, str]],
+    facets: Sequence[str],
+    *,
+    corpus_dir: PathLike | None = None,
+) -> dict[str, str]:
+    """A readable name per ``doc_id``: its title (shortened) and its facets.
+
+    ``"”I kommunen finns frihet…” · Lund · 2018"``. A document without a ``title`` is
+    named by the first words of its text (in ``corpus_dir``), else by its
+    ``doc_id``. Two documents that would get the same name keep their ``doc_id`` in it,
+    so no two bars carry the same label.
+    """
+    from swedish_topics.corpus import text_path
+
+    labels: dict[str, str] = {}
+    for row in metadata_rows:
+        doc_id = row["doc_id"]
+        title = " ".join((row.get("title") or "").split())
+        if not title and corpus_dir is not None:
+            title = first_words(text_path(Path(corpus_dir), doc_id))
+        head = _truncate(title, TITLE_CHARS) if title else doc_id[:24]
+        labels[doc_id] = " · ".join([head, *(row.get(f, "") for f in facets)])
+    seen: dict[str, int] = {}
+    for label in labels.values():
+        seen[label] = seen.get(label, 0) + 1
+    return {d: (f"{label} ({d[:16]})" if seen[label] > 1 else label) for d, label in labels.items()}
+
+
 @_styled
 def plot_doc_composition(
     doc_topics_csv: PathLike,

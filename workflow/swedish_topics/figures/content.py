@@ -25,9 +25,11 @@ from swedish_topics.figures._style import (
     _styled,
     _truncate,
     read_topics,
+    save_notice,
     split_flags,
     topic_name,
     topic_style,
+    wrap_title,
 )
 
 logger = logging.getLogger(__name__)
@@ -110,6 +112,23 @@ def _group_panels(
     return by_pair, n_docs
 
 
+def _drawn_note(facet: str, n_topics: int, n_drawn: int, n_solid: int, n_all: int) -> str:
+    """What the words figure draws, and which groups it leaves out."""
+    return (
+        f"Words each {facet} uses more within a topic than the rest of the corpus; n = documents "
+        f"of the group. Drawn: the {n_topics} most prevalent topics (in topic order) "
+        + (
+            f"and the {n_drawn} group{'s' if n_drawn != 1 else ''} with most documents whose "
+            f"words are findings in at least one of them; {n_all - n_solid:,} of {n_all:,} "
+            "groups (one or few "
+            "documents, or few tokens of these topics) are left out"
+            if n_solid < n_all
+            else f"and the {n_drawn} of {n_all:,} groups with most documents"
+        )
+        + f"; every group is in topic_terms_by_{facet}.csv and the topic browser. {Z_CAVEAT}"
+    )
+
+
 @_styled
 def plot_topic_words_by_group(
     words_csv: PathLike,
@@ -132,8 +151,28 @@ def plot_topic_words_by_group(
     )
     topics = read_topics(topics_csv)
     by_pair, n_docs = _group_panels(rows, facet, words_csv)
-    chosen_topics = _leading_topics(topics, n_topics)
-    groups = sorted(n_docs, key=lambda g: (-n_docs[g], g))[:n_groups]
+    chosen_topics = sorted(_leading_topics(topics, n_topics))  # drawn in topic order
+
+    def flagged(topic: int, group: str) -> bool:
+        pair = by_pair.get((topic, group), [])
+        return not pair or bool(set(split_flags(pair[0]["flag"])) & GROUP_FLAGS)
+
+    # groups whose words are findings in at least one leading topic, largest first
+    solid = [
+        g
+        for g in sorted(n_docs, key=lambda g: (-n_docs[g], g))
+        if any(not flagged(t, g) for t in chosen_topics)
+    ]
+    if not solid:
+        return save_notice(
+            out_stem,
+            f"Words of the leading topics by {facet}",
+            f"No {facet} group has enough documents and tokens of a leading topic for its "
+            "words to be findings (every group is flagged single_doc, few_docs or few_tokens), "
+            "so there is no figure to show. The words are in "
+            f"topic_terms_by_{facet}.csv and the topic browser, as description.",
+        )
+    groups = solid[:n_groups]
     fig, main = _new_figure(2.6 * len(groups) + 0.3, 1.55 * len(chosen_topics) + 0.4)
     axes = main.subplots(len(chosen_topics), len(groups), squeeze=False)
     any_flagged = any_unstable = False
@@ -154,12 +193,7 @@ def plot_topic_words_by_group(
             draw_words(axes[r][c], words, colour=colour, title=title, greyed=greyed)
     for ax in axes[-1]:
         ax.set_xlabel("z (descriptive)", fontsize=6.5)
-    note = [
-        f"Words each {facet} uses more within a topic than the rest of the corpus; n = documents "
-        f"of the group. Drawn: the {len(chosen_topics)} most prevalent topics and the "
-        f"{len(groups)} of {len(n_docs):,} groups with most documents (every group is in "
-        f"topic_terms_by_{facet}.csv and the topic browser). {Z_CAVEAT}"
-    ]
+    note = [_drawn_note(facet, len(chosen_topics), len(groups), len(solid), len(n_docs))]
     if any_flagged:
         note.append(
             "Grey: group with few documents or few tokens of the topic; its words are not findings."
@@ -168,6 +202,12 @@ def plot_topic_words_by_group(
         note.append(
             "Hatched: not among the group's leading words in every other seed of the chosen K."
         )
+    main.suptitle(
+        wrap_title(f"Words of the leading topics by {facet}", fig.get_size_inches()[0]),
+        x=0.01,
+        ha="left",
+        fontweight="bold",
+    )
     return _save(fig, out_stem, footnote=" ".join(note))
 
 
@@ -186,7 +226,7 @@ def plot_topic_words_over(
         over_csv, ["topic", "kind", facet, "term", "z", "n_strata"], "themes over time"
     )
     topics = read_topics(topics_csv)
-    chosen = _leading_topics(topics, n_topics)
+    chosen = sorted(_leading_topics(topics, n_topics))  # drawn in topic order
     ncols = min(2, len(chosen))
     nrows = math.ceil(len(chosen) / ncols)
     fig, main = _new_figure(3.4 * ncols + 0.2, (0.22 * 2 * n_words + 0.7) * nrows)
@@ -214,6 +254,15 @@ def plot_topic_words_over(
         f"Words whose share of the topic grew (right) or shrank (left) from the earlier to the "
         f"later half of the period ({period or 'one period only: nothing to compare'}). {how} "
         f"{Z_CAVEAT} All topics: topic_terms_over_{facet}.csv."
+    )
+    main.suptitle(
+        wrap_title(
+            f"Words rising and falling within the leading topics over {facet}",
+            fig.get_size_inches()[0],
+        ),
+        x=0.01,
+        ha="left",
+        fontweight="bold",
     )
     return _save(fig, out_stem, footnote=note)
 

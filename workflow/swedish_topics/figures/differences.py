@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -135,13 +135,16 @@ class _ForestText:
     lower: str
     dot: str
     rest: bool = True
+    #: What one estimate is, in words ("difference", "adjusted effect").
+    noun: str = "difference"
 
 
 def _evidence(row: Mapping[str, str], cell: _Cell) -> tuple[bool, bool]:
     """(drawn as evidence, FDR-based): ``significant`` (q ≤ analysis.fdr) when the table
-    has it, else the interval excluding 0 (tables written before q-values existed)."""
-    if (row.get("significant") or "").strip():
-        return _truthy(row["significant"]), True
+    has it (empty: the row was not tested, never evidence), else the interval excluding 0
+    (tables written before q-values existed)."""
+    if "significant" in row:
+        return _truthy(row["significant"] or "false"), True
     if "excludes_zero" in row and (row.get("excludes_zero") or "").strip():
         return _truthy(row["excludes_zero"]), False
     return _has_interval(cell.low, cell.high) and (cell.low > 0 or cell.high < 0), False
@@ -313,7 +316,9 @@ def _forest_legend(spec: _ForestText, any_fdr: bool, marks: bool, seen: _PanelMa
             color=GREY,
             mfc="white",
             lw=1.0,
-            label="not FDR-significant: no evidence" if any_fdr else "interval includes 0",
+            label="not FDR-significant or not tested: no evidence"
+            if any_fdr
+            else "interval includes 0",
             marker="o",
             ms=4.5,
         ),
@@ -362,6 +367,10 @@ def _forest(
     all_groups, topic_ids = _read_groups(rows, diff_csv, facet)
     groups = all_groups.largest(max_groups)
     cells, n_rest, any_fdr = _forest_cells(rows, diff_csv, facet, spec, groups)
+    if not any(math.isfinite(c.mean) for c, _e in cells.values()):
+        return _style.save_notice(out_stem, spec.title, _nothing_estimated(rows, diff_csv, spec))
+    page = _page_selection(cells, groups, topic_ids, facet, diff_csv)
+    groups, topic_ids = page.groups, page.topic_ids
     scale = _share_scale(
         [abs(c.low) for c, _ in cells.values()] + [abs(c.high) for c, _ in cells.values()]
     )
@@ -391,11 +400,17 @@ def _forest(
     clipped = _set_xlim(axes[0], cells, groups.flags, scale)
     for ax in axes[-ncols:]:
         ax.set_xlabel(spec.xlabel)
-    _figure_legend(fig, panel, _forest_legend(spec, any_fdr, bool(marks), seen))
-    panel.suptitle(spec.title, x=0.01, ha="left", fontweight="bold")
+    drew_marks = any(v for v in (marks or {}).values())
+    _figure_legend(fig, panel, _forest_legend(spec, any_fdr, drew_marks, seen))
+    panel.suptitle(
+        _style.wrap_title(spec.title, fig.get_size_inches()[0]),
+        x=0.01,
+        ha="left",
+        fontweight="bold",
+    )
     notes = [
         spec.dot,
-        _shown_groups_note(all_groups, groups, facet, diff_csv),
+        page.note or _shown_groups_note(all_groups, groups, facet, diff_csv),
         _basis_footnote({_group_value(g): b for g, b in groups.basis.items()}),
         FDR_CAVEAT if any_fdr else INTERVAL_CAVEAT,
         _flag_footnote(groups.all_flags()),
@@ -404,6 +419,104 @@ def _forest(
         "Intervals of flagged groups run past the axis where cut off." if clipped else "",
     ]
     return _style._save(fig, out_stem, footnote=" ".join(n for n in notes if n))
+
+
+#: Most estimates a forest figure draws (groups × topics): past it, a page shows the
+#: topics and groups with the most significant estimates and says how many are left out.
+MAX_PAGE_ESTIMATES = 100
+#: Most topics (rows) and groups (panels) of such a page: 6 panels of 12 topics fill a
+#: printed page (about 8.6 × 11 inches) with 7-point labels.
+MAX_PAGE_TOPICS = 12
+MAX_PAGE_GROUPS = 6
+
+
+@dataclass(frozen=True)
+class _Page:
+    """The groups and topics a forest figure draws, and the footnote that says so."""
+
+    groups: _Groups
+    topic_ids: list[int]
+    note: str = ""
+
+
+def _ranked(keys: Sequence[Any], score: Mapping[Any, tuple[int, float]], most: int) -> list[Any]:
+    """The ``most`` keys with the most evidence (then the largest estimate); only keys
+    with evidence when any has it."""
+    with_evidence = [k for k in keys if score[k][0] > 0]
+    pool = with_evidence or list(keys)
+    return sorted(pool, key=lambda k: (-score[k][0], -score[k][1]))[:most]
+
+
+def _page_selection(
+    cells: Mapping[tuple[int, str], tuple[_Cell, bool]],
+    groups: _Groups,
+    topic_ids: Sequence[int],
+    facet: str,
+    table: PathLike,
+) -> _Page:
+    """All groups and topics when they fit a page (:data:`MAX_PAGE_ESTIMATES`); else, of
+    the topics and of the groups, whichever are more than a page holds, those with the
+    most significant estimates (ties: the largest estimate), in table order, and a
+    footnote that counts what is left out."""
+    if len(topic_ids) * len(groups.order) <= MAX_PAGE_ESTIMATES:
+        return _Page(groups, list(topic_ids))
+
+    def score(keys: Sequence[Any], pick: Callable[[int, str], Any]) -> dict[Any, tuple[int, float]]:
+        out: dict[Any, tuple[int, float]] = {k: (0, 0.0) for k in keys}
+        for (t, g), (c, evidence) in cells.items():
+            k = pick(t, g)
+            if k in out and math.isfinite(c.mean):
+                n, size = out[k]
+                out[k] = (n + int(evidence), max(size, abs(c.mean)))
+        return out
+
+    topics_kept = (
+        _ranked(topic_ids, score(topic_ids, lambda t, _g: t), MAX_PAGE_TOPICS)
+        if len(topic_ids) > MAX_PAGE_TOPICS
+        else list(topic_ids)
+    )
+    kept_cells = {k: v for k, v in cells.items() if k[0] in topics_kept}
+    cells_score = score(groups.order, lambda _t, g: g)
+    for g in groups.order:  # count evidence in the kept topics only
+        n = sum(int(e) for (t, gg), (_c, e) in kept_cells.items() if gg == g)
+        cells_score[g] = (n, cells_score[g][1])
+    groups_kept = set(
+        _ranked(groups.order, cells_score, MAX_PAGE_GROUPS)
+        if len(groups.order) > MAX_PAGE_GROUPS
+        else groups.order
+    )
+    total = len(topic_ids) * len(groups.order)
+    n_evidence = sum(int(e) for _c, e in cells.values())
+    drawn_evidence = sum(
+        int(e) for (t, g), (_c, e) in cells.items() if t in topics_kept and g in groups_kept
+    )
+    why = "most significant estimates" if n_evidence else "largest estimates (none is significant)"
+    note = (
+        f"Shown: {len(topics_kept)} of {len(topic_ids)} topics and {len(groups_kept)} of "
+        f"{len(groups.order)} {facet} groups, those with the {why}: "
+        f"{len(topics_kept) * len(groups_kept):,} of {total:,} estimates drawn"
+        + (f", {drawn_evidence:,} of the {n_evidence:,} significant ones" if n_evidence else "")
+        + f". {Path(table).name} has every estimate."
+    )
+    return _Page(groups.keep(groups_kept), sorted(topics_kept), note)
+
+
+def _nothing_estimated(
+    rows: Sequence[Mapping[str, str]], table: PathLike, spec: _ForestText
+) -> str:
+    """Why a forest figure has nothing to draw: the table's notes, counted."""
+    notes: dict[str, int] = {}
+    for row in rows:
+        note = (row.get("note") or "").strip() or "no estimate"
+        notes[note] = notes.get(note, 0) + 1
+    if len(notes) == 1:
+        said = f"every row: {next(iter(notes))}"
+    else:
+        said = "; ".join(f"{n} of {len(rows)} rows: {note}" for note, n in notes.items())
+    return (
+        f"No {spec.noun} could be estimated, so there is no figure to show. "
+        f"{Path(table).name} says why ({said})."
+    )
 
 
 def _set_xlim(

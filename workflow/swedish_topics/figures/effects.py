@@ -54,6 +54,7 @@ def plot_effects(
             "documents, and the topic model's posterior); n = documents behind the estimate."
         ),
         rest=False,
+        noun=f"trend over {facet}" if numeric else "adjusted effect",
     )
     return _forest(
         rows,

@@ -93,7 +93,10 @@ class _Groups:
         if max_groups is None or len(self.order) <= max_groups:
             return self
         rank = sorted(range(len(self.order)), key=lambda i: (-self.n_docs[self.order[i]], i))
-        keep = {self.order[i] for i in rank[:max_groups]}
+        return self.keep({self.order[i] for i in rank[:max_groups]})
+
+    def keep(self, keep: set[str] | frozenset[str]) -> _Groups:
+        """These groups only, in table order."""
         return _Groups(
             [g for g in self.order if g in keep],
             {g: n for g, n in self.n_docs.items() if g in keep},
@@ -186,6 +189,25 @@ def _use_pooled(
 PREVALENCE_COLUMNS = ("topic", "mean", "ci_low", "ci_high", "n_docs")
 
 
+def _raw_outside_pooled(
+    rows: Sequence[Mapping[str, str]],
+    cells: Mapping[tuple[int, str], _Cell],
+    facet: str,
+    path: PathLike,
+) -> set[tuple[int, str]]:
+    """The (topic, group) cells whose raw ``mean`` lies outside the pooled interval."""
+    out = set()
+    for line, row in enumerate(rows, start=2):
+        key = (_int(row, "topic", path, line), row[facet])
+        cell = cells.get(key)
+        raw = _num(row, "mean", path, line)
+        if cell is None or not math.isfinite(raw) or not _has_interval(cell.low, cell.high):
+            continue
+        if raw < cell.low or raw > cell.high:
+            out.add(key)
+    return out
+
+
 @_styled
 def plot_prevalence_heatmap(
     prev_csv: PathLike,
@@ -240,6 +262,8 @@ def plot_prevalence_heatmap(
         if key[1] in groups.n_docs
     }
     scale = _share_scale([c.mean for c in cells.values()] + [c.high for c in cells.values()])
+    # pooled: the raw means (the tables' and the differences') outside the pooled interval
+    disagree = _raw_outside_pooled(rows, cells, facet, prev_csv) if pooled else set()
     n_groups, n_topics = len(groups.order), len(topic_ids)
     matrix = np.full((n_topics, n_groups), np.nan)
     for i, topic in enumerate(topic_ids):
@@ -284,10 +308,11 @@ def plot_prevalence_heatmap(
             else:
                 ci, any_no_interval = "[no interval]", True
             colour = _text_colour(cmap(norm(cell.mean * scale)))
+            mark = "*" if (topic, group) in disagree else ""
             ax.text(
                 j,
                 i,
-                f"{cell.mean * scale:.1f}\n{ci}",
+                f"{cell.mean * scale:.1f}{mark}\n{ci}",
                 ha="center",
                 va="center",
                 fontsize=fontsize,
@@ -337,7 +362,10 @@ def plot_prevalence_heatmap(
             f"and its interval [low, high]: with {len(all_groups.order)} groups "
             f"(analysis.pool_figures_from_groups = {pool_from_groups}), a group's mean is "
             "pulled towards the average of the groups the more, the fewer documents it has; "
-            f"the raw means are in {Path(prev_csv).name}; n = documents in the group."
+            f"the raw means are in {Path(prev_csv).name}, and the differences table uses "
+            f"them; *: the raw mean lies outside the pooled interval ({len(disagree)} of "
+            f"{len(cells)} cells), the group's own documents disagree with the pooled "
+            "estimate; n = documents in the group."
             if pooled
             else "Each cell: mean proportion (%) of the topic in the group's documents, each "
             "document counting once, and its interval [low, high]; n = documents in the group."
@@ -351,6 +379,16 @@ def plot_prevalence_heatmap(
     if any_no_interval:
         notes.append(f"[no interval]: {NO_INTERVAL_TEXT}.")
     return _style._save(fig, out_stem, footnote=" ".join(n for n in notes if n))
+
+
+def _runs(kinds: Sequence[str], start: int, stop: int) -> list[slice]:
+    """``start..stop`` cut into runs of equal ``kinds`` (the interval basis)."""
+    runs, first = [], start
+    for i in range(start + 1, stop + 1):
+        if i == stop or kinds[i] != kinds[i - 1]:
+            runs.append(slice(first, i))
+            first = i
+    return runs
 
 
 @_styled
@@ -407,7 +445,7 @@ def plot_prevalence_trend(
     panel_w = 2.5 if few else 2.8
     fig, panel = _new_figure(panel_w * ncols, 2.0 * nrows + 0.5)
     axes = _subplots(panel, n_topics, ncols, sharex=True, sharey=True)
-    any_no_interval = False
+    any_no_interval = mixed_kinds = False
     y_top = 0.0
     for ax, topic in zip(axes, topic_ids, strict=True):
         found = [(float(g), g, cells.get((topic, g))) for g in groups.order]
@@ -425,24 +463,29 @@ def plot_prevalence_trend(
         )
         if len(pts):
             y_top = max(y_top, float(np.nanmax(highs)))
-        # Join only consecutive values: a line across a gap would suggest data there.
+        # Join only consecutive values: a line across a gap would suggest data there. A
+        # band joins only intervals of one kind (never a score interval from documents
+        # and a single document's bootstrap over its units).
+        kinds = [groups.basis.get(g, "") for _, g, _ in pts]
         isolated = np.zeros(len(xs), bool)
         start = 0
         for idx in range(1, len(xs) + 1):
             if idx == len(xs) or xs[idx] - xs[idx - 1] > step * 1.001:
                 seg = slice(start, idx)
-                isolated[seg] = idx - start == 1
                 ax.plot(xs[seg], means[seg], color=OKABE_ITO[4], lw=0.9, zorder=2)
-                ax.fill_between(
-                    xs[seg],
-                    lows[seg],
-                    highs[seg],
-                    where=has_ci[seg],
-                    color=OKABE_ITO[4],
-                    alpha=0.15,
-                    lw=0,
-                    zorder=1,
-                )
+                for run in _runs(kinds, start, idx):
+                    isolated[run] = run.stop - run.start == 1
+                    mixed_kinds |= run.stop - run.start < idx - start
+                    ax.fill_between(
+                        xs[run],
+                        lows[run],
+                        highs[run],
+                        where=has_ci[run],
+                        color=OKABE_ITO[4],
+                        alpha=0.15,
+                        lw=0,
+                        zorder=1,
+                    )
                 start = idx
         # Few values: a bar for every interval; many: the band, bars only where alone.
         bars = has_ci if few else has_ci & isolated
@@ -535,7 +578,13 @@ def plot_prevalence_trend(
         f"Points: mean proportion of the topic in the group's documents (each document "
         f"counts once); {what}: interval; "
         "n = documents (point area grows with n)."
-        + (" The line is broken where values have no documents." if gaps else ""),
+        + (" The line is broken where values have no documents." if gaps else "")
+        + (
+            " The band joins only intervals of one kind (it stops where the interval "
+            "basis changes)."
+            if mixed_kinds and not few
+            else ""
+        ),
         _basis_footnote({_group_value(g): b for g, b in groups.basis.items()}),
         INTERVAL_CAVEAT,
         _flag_footnote(groups.all_flags()),

@@ -177,8 +177,13 @@ def plot_sensitivity(
     matches = _read_table(matches_csv, ["variant", "topic", "similarity"], "topic matches")
     variants = [r["variant"] for r in summary]
     n = len(variants)
-    fig, main = _new_figure(8.0, 1.1 + 0.55 * n)
-    ax_s, ax_e = main.subplots(1, 2, sharey=True)
+    # no significant effect in any variant's comparison: no effects panel, a sentence
+    effects = any(math.isfinite(_float(r["share_kept_sign"])) for r in summary)
+    fig, main = _new_figure(8.0 if effects else 5.5, 1.4 + 0.55 * n)
+    if effects:
+        ax_s, ax_e = main.subplots(1, 2, sharey=True)
+    else:
+        ax_s, ax_e = main.subplots(1, 1), None
     ys = list(range(n))[::-1]
     for y, row in zip(ys, summary, strict=True):
         sims = [_float(m["similarity"]) for m in matches if m["variant"] == row["variant"]]
@@ -193,10 +198,31 @@ def plot_sensitivity(
     ax_s.set_xlim(0, 1.0)
     ax_s.set_xlabel("matched topic similarity to the main model")
     ax_s.set_title("Topics", fontsize=9, pad=16)
-    _effects_panel(ax_e, summary, ys)
+    if ax_e is not None:
+        _effects_panel(ax_e, summary, ys)
     ax_s.set_yticks(ys, [_variant_label(r) for r in summary])
     ax_s.set_ylim(-0.6, n - 0.4)
+    main.suptitle(
+        _style.wrap_title(
+            "Sensitivity to preprocessing: do the topics"
+            + (" and effects" if effects else "")
+            + " stay when the preprocessing changes?",
+            fig.get_size_inches()[0],
+        ),
+        x=0.01,
+        ha="left",
+        fontweight="bold",
+    )
     basis = sorted({r.get("significance_basis", "") for r in summary} - {""})
+    effects_text = (
+        "Effects: every group difference, trend and adjusted effect of the main tables that "
+        + "is significant (by "
+        + "; ".join(basis)
+        + "), compared with the matched topic's effect in the variant. "
+        if effects
+        else "No group difference, trend or adjusted effect of the main tables is significant "
+        "(by " + "; ".join(basis) + "), so there is no effect to compare across variants. "
+    )
     footnote = (
         "Each variant reruns preprocessing with the named change and fits the main model's K "
         "and seed. Topics are matched one-to-one (Hungarian algorithm) on 1 − Hellinger "
@@ -207,11 +233,9 @@ def plot_sensitivity(
             if seeds and not math.isnan(seeds[0])
             else ". "
         )
-        + "Effects: every group difference, trend and adjusted effect of the main tables that "
-        + "is significant (by "
-        + "; ".join(basis)
-        + "), compared with the matched topic's effect in the variant. Labels: the variant, "
-        "its change, and its vocabulary (words it shares with the main model)."
+        + effects_text
+        + "Labels: the variant, its change, and its vocabulary (words it shares with the "
+        "main model)."
     )
     return _style._save(fig, out_stem, footnote=footnote)
 

@@ -33,6 +33,7 @@ from swedish_topics.pipeline.model import (
 from swedish_topics.pipeline.prepare import (
     build_corpus,
     check_vocabulary,
+    corpus_texts,
     facet_stopword_values,
     heldout_split,
     preprocess_shard,
@@ -69,6 +70,7 @@ __all__ = [
     "compare_groups",
     "content_by_facet",
     "content_over_facet",
+    "corpus_texts",
     "effects",
     "evaluate_models",
     "export_doc_topics",

@@ -202,27 +202,18 @@ def compare_groups(
 def posterior_doc_draws(final: FinalModel, analysis_cfg: Mapping[str, Any]) -> np.ndarray | None:
     """``analysis.posterior_draws`` draws of every document's proportions (M × docs × K).
 
-    None when the model file keeps no posterior (a model trained before
-    ``unit_topic_counts`` was stored), when ``analysis.posterior_draws`` is 0, or with
-    ``analysis.interval: percentile``; the tables' captions then say the intervals leave
-    the model's own uncertainty out.
+    None when ``analysis.posterior_draws`` is below 2 or with ``analysis.interval:
+    percentile``; the tables' captions then say the intervals leave the model's own
+    uncertainty out.
     """
     from swedish_topics.analysis.posterior import Posterior, doc_theta_draws
     from swedish_topics.lda import POSTERIOR_KEY
 
-    n_draws = int(analysis_cfg.get("posterior_draws", 0))
-    if n_draws < 2 or analysis_cfg.get("interval", "combined") == "percentile":
+    n_draws = int(analysis_cfg["posterior_draws"])
+    if n_draws < 2 or analysis_cfg["interval"] == "percentile":
         return None
-    with np.load(final.model_npz, allow_pickle=False) as data:
-        if POSTERIOR_KEY not in data.files:
-            logger.warning(
-                "%s keeps no %s (trained by an older version): the intervals leave the "
-                "topic model's uncertainty out; retrain to include it",
-                final.model_npz,
-                POSTERIOR_KEY,
-            )
-            return None
-        posterior = Posterior(alpha=data["alpha"], counts=data[POSTERIOR_KEY])
+    arrays = sio.load_npz(final.model_npz, ["alpha", POSTERIOR_KEY])
+    posterior = Posterior(alpha=arrays["alpha"], counts=arrays[POSTERIOR_KEY])
     seed = int(analysis_cfg["bootstrap_seed"])
     draws = doc_theta_draws(final.unit_theta_by_doc, posterior, n_draws=n_draws, seed=seed)
     return np.stack([d.astype(np.float32) for d in draws])

@@ -87,6 +87,7 @@ def _neighbour_models(
 
 def _chosen_rows(path: PathLike, table: str, facet: str, value: str) -> list[dict[str, Any]]:
     from swedish_topics import io as sio
+    from swedish_topics.analysis.robustness import untested_reason
 
     out = []
     for r in sio.read_csv(path):
@@ -100,6 +101,7 @@ def _chosen_rows(path: PathLike, table: str, facet: str, value: str) -> list[dic
                 "term": r.get("term", "difference"),
                 "estimate": est,
                 "q_value": q,
+                "untested": untested_reason(r, value),
             }
         )
     return out
@@ -117,12 +119,14 @@ def _other_model_tables(
     q-value); unmatched topics NaN."""
     import numpy as np
 
-    from swedish_topics.analysis import by_qvalues, group_moments, t_group_inference
+    from swedish_topics.analysis import group_moments, t_group_inference
     from swedish_topics.analysis.effects import effect_rows, fit_effects
+    from swedish_topics.analysis.multiplicity import adjusted_qvalues, procedure
     from swedish_topics.analysis.score import score_group_inference
 
     acfg = cfg["analysis"]
     fdr = float(acfg.get("fdr", 0.05))
+    method = procedure(acfg)
     ci_level = float(acfg["ci_level"])
     theta = np.nan_to_num(doc_theta)
     moderate = bool(acfg.get("moderate_variances", True))
@@ -136,13 +140,20 @@ def _other_model_tables(
         moments = group_moments(theta, columns[facet], moderate=moderate)
         inf = infer(moments, ci_level=ci_level)["differences"]
         p = np.where(matched[None, :], inf["p_value"], np.nan)
-        q = by_qvalues(p.ravel()).reshape(p.shape)
+        topic = np.broadcast_to(np.arange(p.shape[1])[None, :], p.shape)
+        q = adjusted_qvalues(p.ravel(), topic.ravel(), method=method).reshape(p.shape)
         for gi, g in enumerate(moments.groups):
             for t in range(theta.shape[1]):
                 value = float(inf["estimate"][gi, t]) if matched[t] else math.nan
                 table[("differences", t + 1, g, "difference")] = (value, float(q[gi, t]))
         for r in effect_rows(
-            design, fit, facet=facet, ci_level=ci_level, fdr=fdr, min_group_docs=2
+            design,
+            fit,
+            facet=facet,
+            ci_level=ci_level,
+            fdr=fdr,
+            min_group_docs=2,
+            multiplicity=method,
         ):
             ok = matched[r["topic"] - 1]
             table[("effects", r["topic"], r[facet], r["term"])] = (
@@ -222,7 +233,10 @@ def robustness(
             f"(Benjamini–Yekutieli over that model's table): the {len(same)} other seed(s) of "
             f"K = {k} (topics matched one to one) and {len(neighbours)} neighbouring K (topics "
             f"matched to sums of topics; a topic below cosine similarity {rb.MATCH_THRESHOLD} "
-            "is unmatched and does not hold). Other models' intervals reflect documents only."
+            "is unmatched and does not hold). Other models' intervals reflect documents only. "
+            "A comparison the chosen model could not test says 'not tested' and why (its "
+            "counts are empty); models that could not test a comparison are not counted, "
+            "and a row no other model could test is empty."
         )
         rb.write_robustness(path, rows, facet, caption)
 
@@ -233,38 +247,27 @@ def _robustness_rows(
     facet: str,
     fdr: float,
 ) -> list[dict[str, Any]]:
-    """One row per chosen comparison: in how many other models it holds."""
-    import numpy as np
-
+    """One row per chosen comparison: in how many other models it holds (see
+    :func:`~swedish_topics.analysis.robustness.robustness_counts`)."""
     from swedish_topics import io as sio
     from swedish_topics.analysis import robustness as rb
 
-    n_seeds = sum(kind == "seed" for kind, _ in others)
-    n_k = len(others) - n_seeds
     rows = []
     for r in chosen:
         key = (r["table"], r["topic"], r[facet], r["term"])
-        held = {"seed": 0, "k": 0}
-        values = []
-        for kind, found in others:
-            o_est, o_q = found[facet].get(key, (math.nan, math.nan))
-            values.append(o_est)
-            ok = rb.holds(
-                np.array(r["estimate"]), np.array(r["q_value"]), np.array(o_est), np.array(o_q), fdr
-            )
-            held[kind] += bool(ok)
+        found_here = [
+            (kind, *found[facet].get(key, (math.nan, math.nan))) for kind, found in others
+        ]
         rows.append(
             {
                 "table": r["table"],
                 "topic": r["topic"],
                 facet: r[facet],
                 "term": r["term"],
-                "holds_in": rb.holds_text(held["seed"], n_seeds, held["k"], n_k),
-                "holds_seeds": held["seed"],
-                "n_seeds": n_seeds,
-                "holds_k": held["k"],
-                "n_k": n_k,
-                "other_estimates": ";".join(sio.format_value(v) for v in values),
+                **rb.robustness_counts(
+                    r["estimate"], r["q_value"], found_here, fdr, r.get("untested", "")
+                ),
+                "other_estimates": ";".join(sio.format_value(v) for _k, v, _q in found_here),
             }
         )
     return rows

@@ -266,12 +266,13 @@ def content_over_facet(
 
 
 def _strata_note(strata_facets: Sequence[str], n_strata: int) -> str:
-    """How the earlier and later half were compared (the note of rising/falling rows)."""
+    """How the earlier and later half were compared (the note of rising/falling rows;
+    ``{n_both}`` is filled per topic with the groups that wrote in both halves)."""
     if not strata_facets:
         return "marginal: all documents compared, not stratified by another facet"
     return (
         f"stratified: compared within each of {n_strata} groups of {' x '.join(strata_facets)} "
-        "and pooled; n_strata groups wrote in both halves"
+        "and pooled; {n_both} of them wrote in both halves"
     )
 
 
@@ -313,7 +314,10 @@ def topic_browser(*, inputs: Mapping[str, Any], cfg: Mapping[str, Any], out_html
     from swedish_topics import browser
 
     data = browser.browser_data(
-        inputs, facets=list(cfg["facets"]), numeric_facets=list(cfg["numeric_facets"])
+        inputs,
+        facets=list(cfg["facets"]),
+        numeric_facets=list(cfg["numeric_facets"]),
+        doc_names=browser.doc_names(cfg, inputs),
     )
     data["thresholds"] = {
         "min_group_docs": int(cfg["min_group_docs"]),

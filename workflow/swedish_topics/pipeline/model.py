@@ -6,6 +6,7 @@ import json
 import logging
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +37,7 @@ def train_lda(
 
     with open(inputs["split"], encoding="utf-8") as handle:
         split = json.load(handle)
-    check_against_corpus(cfg, split["n_units"] - len(split["heldout"]))
+    check_against_corpus(cfg, split["n_units"] - len(split["heldout"]), ks=[k])
     train_model(
         Path(inputs["corpus"]),
         Path(inputs["dictionary"]),
@@ -65,6 +66,57 @@ METRIC_COLUMNS = [
 ]
 
 
+@dataclass
+class _TopicTermMeasures:
+    """What :func:`evaluate_models` keeps of each model's ``topic_term``, and stability."""
+
+    top_words: dict[tuple[int, int], Any] = field(default_factory=dict)
+    diversity: dict[tuple[int, int], float] = field(default_factory=dict)
+    exclusivity: dict[tuple[int, int], list[float]] = field(default_factory=dict)
+    stability: list[dict[str, Any]] = field(default_factory=list)
+    agreement: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _topic_term_measures(
+    npz_of: Mapping[tuple[int, int], PathLike], eval_cfg: Mapping[str, Any]
+) -> _TopicTermMeasures:
+    """Top words, diversity, exclusivity and stability, reading ``topic_term`` of the
+    seeds of one K at a time."""
+    from swedish_topics import metrics as m
+    from swedish_topics.coherence import top_word_ids
+    from swedish_topics.lda import load_topic_term
+
+    top_n = int(eval_cfg["top_n"])
+    measure = eval_cfg["stability_measure"]
+    threshold = float(eval_cfg["stability_threshold"])
+    out = _TopicTermMeasures()
+    for k in sorted({k for k, _ in npz_of}):
+        by_seed = {}
+        for (kk, seed), npz in npz_of.items():
+            if kk == k:
+                topic_term = load_topic_term(Path(npz))
+                by_seed[seed] = topic_term
+                out.top_words[(k, seed)] = top_word_ids(topic_term, top_n)
+                out.exclusivity[(k, seed)] = m.exclusivity(topic_term, top_n=top_n)
+                out.diversity[(k, seed)] = m.topic_diversity(topic_term, top_n=25)
+        result = m.stability(by_seed, measure=measure, top_n=top_n)
+        del by_seed, topic_term
+        out.stability.append(
+            {
+                "k": k,
+                "stability_mean": result.mean,
+                "stability_min": result.min,
+                "stability_max": result.max,
+                "n_pairs": result.n_pairs,
+                "measure": measure,
+                "passes": bool(result.mean >= threshold) if not math.isnan(result.mean) else False,
+            }
+        )
+        for seed, agreement in sorted(result.per_seed.items()):
+            out.agreement.append({"k": k, "seed": seed, "agreement": agreement})
+    return out
+
+
 def evaluate_models(
     *,
     models: Sequence[Sequence[int]],
@@ -82,57 +134,20 @@ def evaluate_models(
     """
     from gensim.corpora import Dictionary, MmCorpus
 
-    from swedish_topics import metrics as m
-    from swedish_topics.coherence import coherence_many, iter_unit_lemmas, top_word_ids
-    from swedish_topics.lda import load_topic_term
+    from swedish_topics.coherence import coherence_many, iter_unit_lemmas
 
-    eval_cfg = cfg["evaluation"]
-    top_n = int(eval_cfg["top_n"])
-    measure = eval_cfg["stability_measure"]
-    threshold = float(eval_cfg["stability_threshold"])
     npz_of = {}
     train_info = {}
     for (k, seed), npz, train_json in zip(models, inputs["models"], inputs["train"], strict=True):
         npz_of[(k, seed)] = npz
         with open(train_json, encoding="utf-8") as handle:
             train_info[(k, seed)] = json.load(handle)
-
-    top_words = {}
-    diversity = {}
-    excl = {}
-    stab_rows = []
-    agree_rows = []
-    for k in sorted({k for k, _ in npz_of}):
-        by_seed = {}
-        for (kk, seed), npz in npz_of.items():
-            if kk == k:
-                topic_term = load_topic_term(npz)
-                by_seed[seed] = topic_term
-                top_words[(k, seed)] = top_word_ids(topic_term, top_n)
-                excl[(k, seed)] = m.exclusivity(topic_term, top_n=top_n)
-                diversity[(k, seed)] = m.topic_diversity(topic_term, top_n=25)
-        result = m.stability(by_seed, measure=measure, top_n=top_n)
-        del by_seed, topic_term
-        stab_rows.append(
-            {
-                "k": k,
-                "stability_mean": result.mean,
-                "stability_min": result.min,
-                "stability_max": result.max,
-                "n_pairs": result.n_pairs,
-                "measure": measure,
-                "passes": bool(result.mean >= threshold) if not math.isnan(result.mean) else False,
-            }
-        )
-        for seed, agreement in sorted(result.per_seed.items()):
-            agree_rows.append({"k": k, "seed": seed, "agreement": agreement})
-
-    dictionary = Dictionary.load_from_text(str(inputs["dictionary"]))
+    tt = _topic_term_measures(npz_of, cfg["evaluation"])
     coherence = coherence_many(
-        {f"k{k}_s{seed}": top_words[(k, seed)] for k, seed in npz_of},
+        {f"k{k}_s{seed}": tt.top_words[(k, seed)] for k, seed in npz_of},
         texts=iter_unit_lemmas(inputs["units_tsv"]),
         corpus=MmCorpus(str(inputs["corpus"])),
-        dictionary=dictionary,
+        dictionary=Dictionary.load_from_text(str(inputs["dictionary"])),
         measures=("u_mass", "c_npmi", "c_v"),
     )
     rows = []
@@ -149,8 +164,8 @@ def evaluate_models(
                 "coherence_umass": float(np.mean(coh["u_mass"])),
                 "perplexity": info["perplexity"],
                 "heldout_bound": info["heldout_bound"],
-                "diversity": diversity[(k, seed)],
-                "exclusivity": float(np.mean(excl[(k, seed)])),
+                "diversity": tt.diversity[(k, seed)],
+                "exclusivity": float(np.mean(tt.exclusivity[(k, seed)])),
                 "train_seconds": info["train_seconds"],
             }
         )
@@ -163,7 +178,7 @@ def evaluate_models(
                     "coherence_npmi": coh["c_npmi"][t],
                     "coherence_cv": coh["c_v"][t],
                     "coherence_umass": coh["u_mass"][t],
-                    "exclusivity": excl[(k, seed)][t],
+                    "exclusivity": tt.exclusivity[(k, seed)][t],
                 }
             )
     sio.write_csv(outputs["metrics"], rows, METRIC_COLUMNS)
@@ -174,10 +189,10 @@ def evaluate_models(
     )
     sio.write_csv(
         outputs["stability"],
-        stab_rows,
+        tt.stability,
         ["k", "stability_mean", "stability_min", "stability_max", "n_pairs", "measure", "passes"],
     )
-    sio.write_csv(outputs["agreement"], agree_rows, ["k", "seed", "agreement"])
+    sio.write_csv(outputs["agreement"], tt.agreement, ["k", "seed", "agreement"])
 
 
 def _num(value: str) -> float:
@@ -185,9 +200,17 @@ def _num(value: str) -> float:
 
 
 def select_model(
-    *, inputs: Mapping[str, PathLike], cfg: Mapping[str, Any], out_choice: PathLike
+    *,
+    inputs: Mapping[str, PathLike],
+    cfg: Mapping[str, Any],
+    out_choice: PathLike,
+    pin: Any = None,
 ) -> None:
-    """Apply the selection rule (or the pinned model) and record the choice and its reason."""
+    """Apply the selection rule (or the pinned model) and record the choice and its reason.
+
+    ``pin`` (a :class:`~swedish_topics.selection.PinnedModel`) holds ``selection.k`` and
+    ``selection.seed``; without it they are read from ``cfg``.
+    """
     from swedish_topics.selection import select_model as _select
 
     metrics = [
@@ -214,8 +237,8 @@ def select_model(
         stability,
         metric=sel["metric"],
         threshold=float(cfg["evaluation"]["stability_threshold"]),
-        pinned_k=sel["k"],
-        pinned_seed=sel["seed"],
+        pinned_k=sel["k"] if pin is None else pin.k,
+        pinned_seed=sel["seed"] if pin is None else pin.seed,
         seed_agreement=agreement,
     )
     sio.atomic_write_json(out_choice, choice)

@@ -40,6 +40,35 @@ def validate_corpus(*, cfg: Mapping[str, Any], out_json: PathLike) -> None:
     logger.info("corpus valid: %d documents", report.n_docs)
 
 
+def corpus_texts(*, cfg: Mapping[str, Any], out_json: PathLike) -> None:
+    """Validate the corpus; write only what preprocessing reads from it.
+
+    ``interim/texts.json`` holds the document ids in metadata order, each text's size and,
+    when facet values are stopwords (``preprocess.stopwords.remove_facet_values``), the
+    groups of the categorical facets: the same keys as ``validation.json``, so the
+    preprocessing rules read either. A metadata column that preprocessing does not read
+    leaves it as it was (issue 21). The corpus is checked as by :func:`validate_corpus`
+    (a corpus with errors stops here too); its warnings are that rule's to report.
+    """
+    from swedish_topics.corpus import validate_corpus as _validate
+
+    report = _validate(
+        Path(cfg["corpus"]),
+        facets=cfg["facets"],
+        numeric_facets=cfg["numeric_facets"],
+        min_group_docs=1,
+        max_text_mb=cfg["preprocess"]["max_text_mb"],
+    )
+    groups = {}
+    if cfg["preprocess"]["stopwords"]["remove_facet_values"]:
+        categorical = [f for f in cfg["facets"] if f not in cfg["numeric_facets"]]
+        groups = {f: dict(report.groups[f]) for f in categorical if f in report.groups}
+    sio.atomic_write_json(
+        out_json,
+        {"doc_ids": list(report.doc_ids), "text_sizes": list(report.text_sizes), "groups": groups},
+    )
+
+
 def load_validation(path: PathLike) -> dict[str, Any]:
     with open(path, encoding="utf-8") as handle:
         data: dict[str, Any] = json.load(handle)
@@ -161,7 +190,7 @@ def build_corpus(
     outputs: Mapping[str, PathLike],
 ) -> None:
     """Phrases, vocabulary, bag of words, and the preprocessing tables."""
-    from swedish_topics.preprocess import build_corpus as _build_corpus
+    from swedish_topics.bagofwords import build_corpus as _build_corpus
 
     out_dir = Path(outputs["corpus"]).parent
     tables_dir = Path(outputs["vocabulary"]).parent

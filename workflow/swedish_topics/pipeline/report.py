@@ -113,11 +113,10 @@ def plot_doc_composition(
     from swedish_topics import figures
     from swedish_topics.corpus import read_metadata
 
-    metadata = read_metadata(Path(inputs["metadata"]), cfg["facets"])
-    labels = {
-        row["doc_id"]: " · ".join([row["doc_id"][:24], *(row.get(f, "") for f in cfg["facets"])])
-        for row in metadata.rows
-    }
+    metadata = read_metadata(Path(inputs["metadata"]), [*cfg["facets"], "title"])
+    labels = figures.readable_doc_labels(
+        metadata.rows, cfg["facets"], corpus_dir=Path(inputs["metadata"]).parent
+    )
     figures.plot_doc_composition(
         inputs["doc_topics"], inputs["topics"], _stem(out_png), doc_labels=labels
     )

@@ -152,10 +152,8 @@ def export_doc_topics(
         labels=labels,
     )
     n_draws = int(cfg["exports"]["posterior_draws"])
-    with np.load(inputs["model"], allow_pickle=False) as npz:
-        has_counts = "unit_topic_counts" in npz.files
     draws = None
-    if has_counts and n_draws > 0:
+    if n_draws > 0:
         arrays = sio.load_npz(inputs["model"], ["unit_topic_counts", "alpha"])
         units = read_units_tsv(inputs["units_tsv"], ("doc_id", "n_tokens"))
         count_units = units_by_doc(
@@ -168,15 +166,8 @@ def export_doc_topics(
             "from Dirichlet(alpha + unit_topic_counts), averaged over the document's units "
             f"with token weights (seed {cfg['exports']['seed']})."
         )
-    elif has_counts:
-        note = "No draws: exports.posterior_draws is 0."
     else:
-        note = (
-            "No rows: the model file (final/model.npz) holds no per-unit topic counts "
-            "(unit_topic_counts), so its posterior cannot be drawn from. The file keeps its "
-            "columns so that scripts reading it need no change once the engine keeps them."
-        )
-        logger.info("no posterior draws: final/model.npz has no unit_topic_counts")
+        note = "No draws: exports.posterior_draws is 0."
     n_draw_rows = exports.write_draws(outputs["draws"], final.doc_ids, draws)
     text = exports.data_dictionary(
         facets=cfg["facets"],
@@ -267,6 +258,11 @@ def _effect_groups(rows: Sequence[Mapping[str, str]], facet: str) -> list[dict[s
     ]
 
 
+def _of_variant(paths: Sequence[PathLike], v: int, facets: Sequence[str]) -> dict[str, Any]:
+    """Variant ``v``'s tables of ``facets`` (the inputs list them variant by variant)."""
+    return _by_facet(paths[v * len(facets) : (v + 1) * len(facets)], facets)
+
+
 def sensitivity_summary(
     *,
     inputs: Mapping[str, Any],
@@ -301,17 +297,9 @@ def sensitivity_summary(
             main["topic_term"], list(main["vocab"]), var["topic_term"], list(var["vocab"])
         )
         shared = len(set(main["vocab"].tolist()) & set(var["vocab"].tolist()))
-        var_diff = _by_facet(
-            inputs["variant_differences"][v * len(facets) : (v + 1) * len(facets)], facets
-        )
-        var_trend = _by_facet(
-            inputs["variant_trends"][v * len(numeric) : (v + 1) * len(numeric)], numeric
-        )
-        var_eff = (
-            _by_facet(inputs["variant_effects"][v * len(facets) : (v + 1) * len(facets)], facets)
-            if main_eff
-            else {}
-        )
+        var_diff = _of_variant(inputs["variant_differences"], v, facets)
+        var_trend = _of_variant(inputs["variant_trends"], v, numeric)
+        var_eff = _of_variant(inputs["variant_effects"], v, facets) if main_eff else {}
         rows = _variant_effects(perm, main_diff, var_diff, main_trend, var_trend, main_eff, var_eff)
         last = sio.read_csv(inputs["variant_summaries"][v])[-1]
         basis = sens.significance_basis(next(iter(main_diff.values()), []))

@@ -13,20 +13,25 @@ the truth. ``compare_groups`` (and ``effects``) run again with every alternative
 moderated and from each group's own variances), so that the shipped constructions are
 compared with them on the same corpora.
 
-Run (two processes on two cores, with different seeds, then merged)::
+Run (two processes on two cores, with different seeds, then merged; the committed run,
+of commit 67b72e2 from a frozen worktree, used ``--shipped-only --budget-minutes 30``)::
 
-    PYTHONPATH=workflow:. python bench/calibration/study.py --corpora 500 --first-seed 1 \\
-        --budget-minutes 40 --out /tmp/a/results.csv --scratch /tmp/a &
-    PYTHONPATH=workflow:. python bench/calibration/study.py --corpora 500 --first-seed 1001 \\
-        --budget-minutes 40 --out /tmp/b/results.csv --scratch /tmp/b &
+    PYTHONPATH=workflow:. python studies/calibration/study.py --corpora 500 --first-seed 1 \\
+        --shipped-only --budget-minutes 30 --out /tmp/a/results.csv --scratch /tmp/a &
+    PYTHONPATH=workflow:. python studies/calibration/study.py --corpora 500 --first-seed 1001 \\
+        --shipped-only --budget-minutes 30 --out /tmp/b/results.csv --scratch /tmp/b &
     wait
-    PYTHONPATH=workflow:. python bench/calibration/study.py --merge /tmp/a/results_cells.csv.gz \\
-        /tmp/b/results_cells.csv.gz --out bench/calibration/results.csv
+    PYTHONPATH=workflow:. python studies/calibration/study.py --merge /tmp/a/results_cells.csv.gz \\
+        /tmp/b/results_cells.csv.gz --out studies/calibration/results.csv
+    PYTHONPATH=workflow:. python studies/calibration/multiplicity.py /tmp/a/results_cells.csv.gz \\
+        /tmp/b/results_cells.csv.gz --out studies/calibration/multiplicity.csv
+    PYTHONPATH=workflow:. python studies/calibration/quote.py
 
-It writes ``results.csv`` (regime × estimand × method × group-size bin) and
-``<out>_cells.csv.gz`` beside it (every scored cell, for other summaries). Run it from a
-checkout that nobody edits meanwhile (a git worktree): every corpus reads
-``config/config.yaml`` afresh.
+It writes ``results.csv`` (regime × estimand × method × group-size bin, ``significant``
+called by the shipped ``analysis.multiplicity`` from the cells' p-values) and
+``<out>_cells.csv.gz`` beside it (every table cell, unmatched topics with NaN truth, for
+other summaries such as ``multiplicity.py``). Run it from a checkout that nobody edits
+meanwhile (a git worktree): every corpus reads ``config/config.yaml`` afresh.
 """
 
 from __future__ import annotations
@@ -66,6 +71,7 @@ HASHED_ANALYSIS_KEYS = (
     "posterior_draws",
     "moderate_variances",
     "fdr",
+    "multiplicity",
     "effects",
 )
 #: A matched topic below this cosine similarity to its true topic is "unmatched".
@@ -128,8 +134,9 @@ def study_config(corpus: Path, k: int) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------- one corpus
-def run_workflow(folder: Path, k: int, *, percentile: bool = True) -> dict[str, Path]:
-    """The workflow's rule functions in order on the corpus in ``folder``; table paths."""
+def run_workflow(folder: Path, k: int, *, alternatives: bool = True) -> dict[str, Path]:
+    """The workflow's rule functions in order on the corpus in ``folder``; table paths
+    (with the :data:`ALTERNATIVES`' tables when ``alternatives``)."""
     from swedish_topics import pipeline
 
     cfg = study_config(folder, k)
@@ -197,7 +204,7 @@ def run_workflow(folder: Path, k: int, *, percentile: bool = True) -> dict[str, 
         cfg=cfg,
         outputs={"effects": [tables["effects_municipality"], tables["effects_year"]]},
     )
-    if percentile:
+    if alternatives:
         tables.update(_alternatives(inputs, cfg, res / "alt"))
     return tables
 
@@ -299,7 +306,12 @@ def _f(value: str) -> float:
 def score_corpus(
     tables: Mapping[str, Path], truth: Truth, corpus_id: str, regime: str
 ) -> list[dict[str, Any]]:
-    """One row per scored table cell: estimate, interval, truth, calls."""
+    """One row per table cell: estimate, interval, truth, planted size, p-value.
+
+    Rows of unmatched topics stay, with NaN truth (not scored): the multiplicity
+    procedures adjust over the whole table, as the workflow does. ``family`` is the
+    model's topic (the hierarchical procedures' family).
+    """
     match, sim = match_topics(tables["model"], truth)
     model_to_true = {int(m) + 1: t for t, m in enumerate(match) if sim[t] >= MATCH_THRESHOLD}
     gi = {g: i for i, g in enumerate(truth.groups)}
@@ -310,12 +322,17 @@ def score_corpus(
     ) -> None:
         for r in rows:
             t = model_to_true.get(int(r["topic"]))
-            if t is None:
+            value = truth_of(r, 0 if t is None else t)
+            if value is None:  # not a row of this estimand
                 continue
-            value = truth_of(r, t)
-            if value is None:
-                continue
+            if t is None:  # an unmatched topic: adjusted over, not scored
+                value = float("nan")
             g = r.get("municipality")
+            planted = (
+                float(truth.planted[gi[g], t])
+                if t is not None and g in gi and estimand in ("difference", "effect")
+                else float("nan")
+            )
             cells.append(
                 {
                     "corpus": corpus_id,
@@ -324,12 +341,18 @@ def score_corpus(
                     "method": method,
                     "n_docs": int(r["n_docs"]) if r.get("n_docs") else 0,
                     "group": g or "",
-                    "topic": t,
+                    "topic": t if t is not None else -1,
+                    "family": int(r["topic"]),
+                    "planted": planted,
                     "estimate": _f(r[est_col]),
                     "low": _f(r["ci_low"]),
                     "high": _f(r["ci_high"]),
                     "truth": float(value),
-                    "reference": float(truth.reference[t]) if estimand == "prevalence" else 0.0,
+                    "reference": (
+                        float(truth.reference[t])
+                        if estimand == "prevalence" and t is not None
+                        else 0.0
+                    ),
                     "excludes_zero": (_f(r["ci_low"]) > 0) or (_f(r["ci_high"]) < 0),
                     "significant": r.get("significant", "") == "true",
                     "p_value": _f(r.get("p_value", "")),
@@ -398,12 +421,14 @@ def score_corpus(
     return cells
 
 
-def run_corpus(regime: Regime, seed: int, scratch: Path) -> list[dict[str, Any]]:
+def run_corpus(
+    regime: Regime, seed: int, scratch: Path, *, alternatives: bool = True
+) -> list[dict[str, Any]]:
     """Generate, run and score one corpus (its folder is removed afterwards)."""
     with tempfile.TemporaryDirectory(dir=scratch) as tmp:
         folder = Path(tmp) / "corpus"
         truth = generate(regime, seed, folder)
-        tables = run_workflow(folder, regime.k)
+        tables = run_workflow(folder, regime.k, alternatives=alternatives)
         return score_corpus(tables, truth, f"{regime.name}-{seed}", regime.name)
 
 
@@ -425,8 +450,36 @@ def _bin_label(lo: int, hi: int) -> str:
     return f"{lo}+" if hi >= 10**9 else f"{lo}-{hi}"
 
 
+def with_calls(cells: Sequence[Mapping[str, Any]], method: str, fdr: float) -> list[dict[str, Any]]:
+    """The cells with ``significant`` called by the multiplicity procedure ``method`` at
+    ``fdr`` over each table (corpus × estimand × construction), as the workflow calls it:
+    the p-values do not depend on the procedure, so one run of the study measures every
+    procedure on the same planted cells."""
+    from swedish_topics.analysis.multiplicity import adjusted_qvalues
+
+    tables: dict[str, list[int]] = {}
+    for i, c in enumerate(cells):
+        tables.setdefault(c["table"], []).append(i)
+    out = [dict(c) for c in cells]
+    for rows in tables.values():
+        p = np.array([out[i]["p_value"] for i in rows], dtype=np.float64)
+        fam = np.array([out[i]["family"] for i in rows])
+        q = adjusted_qvalues(p, fam, method=method)
+        for i, qv in zip(rows, q, strict=True):
+            out[i]["significant"] = bool(np.isfinite(qv) and qv <= fdr)
+    return out
+
+
+def scored(cells: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The cells of matched topics (the others are only adjusted over)."""
+    return [c for c in cells if np.isfinite(c["truth"])]
+
+
 def summarise(cells: Sequence[Mapping[str, Any]], chash: str) -> list[dict[str, Any]]:
-    """Regime × estimand × method × size bin: coverage, null calls, FDR, power, bias."""
+    """Regime × estimand × method × size bin: coverage, null calls, FDR, power, bias, with
+    ``significant`` from the shipped multiplicity procedure (``analysis.multiplicity``)."""
+    acfg = shipped_config()["analysis"]
+    cells = scored(with_calls(cells, str(acfg["multiplicity"]), float(acfg["fdr"])))
     out = []
     keys = sorted({(c["regime"], c["estimand"], c["method"]) for c in cells})
     for regime, estimand, method in keys:
@@ -539,6 +592,7 @@ def read_cells(path: Path) -> list[dict[str, Any]]:
         for r in csv.DictReader(handle):
             r2: dict[str, Any] = dict(r)
             for key in (
+                "planted",
                 "estimate",
                 "low",
                 "high",
@@ -552,6 +606,7 @@ def read_cells(path: Path) -> list[dict[str, Any]]:
                 r2[key] = float(r[key]) if r[key] not in ("", "nan") else float("nan")
             r2["n_docs"] = int(r["n_docs"])
             r2["topic"] = int(r["topic"])
+            r2["family"] = int(r["family"])
             r2["excludes_zero"] = r["excludes_zero"] == "True"
             r2["significant"] = r["significant"] == "True"
             out.append(r2)
@@ -572,6 +627,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         type=float,
         default=None,
         help="stop starting new corpora after this long (round-robin over regimes)",
+    )
+    parser.add_argument(
+        "--shipped-only",
+        action="store_true",
+        help="run only the shipped constructions, not the ALTERNATIVES (more corpora per hour)",
     )
     parser.add_argument(
         "--merge",
@@ -609,11 +669,14 @@ def main(argv: Sequence[str] | None = None) -> None:
                 continue
             if args.budget_minutes and time.perf_counter() - started > 60 * args.budget_minutes:
                 logger.info("time budget used up")
+                write_cells(cells_path, cells)  # the corpora of this round too
                 write_results(args.out, summarise(cells, chash))
                 return
             t0 = time.perf_counter()
             try:
-                cells += run_corpus(REGIMES[name], seed, args.scratch)
+                cells += run_corpus(
+                    REGIMES[name], seed, args.scratch, alternatives=not args.shipped_only
+                )
             except Exception:  # one failing corpus must not lose the others
                 logger.exception("corpus %s failed", corpus_id)
                 continue

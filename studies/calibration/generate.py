@@ -8,12 +8,19 @@ Each document ``d`` of group ``g`` written in year ``y`` draws its topic proport
 so that the truth of every estimand is exact and linear: ``delta_g`` is group ``g``'s
 adjusted effect (deviation from the unweighted average of the groups; the deltas of a
 topic sum to 0 over groups) and ``beta`` the trend per year. Some topics are null
-(``delta = 0`` for all groups, ``beta = 0``). The years of a group's documents depend on
-the group (municipality–year confounding), so a group's marginal prevalence mixes in the
-trend. Tokens: ``z ~ theta_d``, ``w ~ phi_z``; ``phi_k ~ Dirichlet(eta)`` over real Swedish
-lemmas taken from the shipped corpus, each written as one of the word forms it has there
-(so the workflow's cleaning, lemmatiser and stopwords run as on real text), with
-function words mixed in.
+(``delta = 0`` for all groups, ``beta = 0``). The planted deviations are 5, 10, 15 or 20
+points (:data:`PLANTED_SIZES`; each corpus plants two of them, in turn over the seeds,
+each in its own groups, up in some and down in as many), so that the power is measured
+per effect size on the same planted cells for every procedure. In the clustered regime a
+group's documents come from authors (:attr:`Regime.docs_per_author`), and an author's
+documents share a shift of :attr:`Regime.author_shift` towards one topic drawn from the
+mean (so the population mean is unchanged and the documents are not independent).
+
+The years of a group's documents depend on the group (municipality–year confounding), so
+a group's marginal prevalence mixes in the trend. Tokens: ``z ~ theta_d``, ``w ~
+phi_z``; ``phi_k ~ Dirichlet(eta)`` over real Swedish lemmas taken from the shipped
+corpus, each written as one of the word forms it has there (so the workflow's cleaning,
+lemmatiser and stopwords run as on real text), with function words mixed in.
 
 The population behind a group (the estimand of prevalence) is the group's documents'
 distribution over years in the design (``year_probs``), not the realised sample.
@@ -30,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[2]  # studies/calibration/ → the repository
 YEARS = np.array([2018, 2019, 2020, 2021])
 FUNCTION_WORDS = ["och", "att", "det", "som", "en", "på", "är", "av", "för", "med", "till", "den"]
 
@@ -46,20 +53,37 @@ class Regime:
     k: int = 6
     concentration: float = 3.0
     overdispersed: bool = False
-    #: planted group deviations: (topic, share of groups, size)
-    planted: tuple[tuple[int, float, float], ...] = ((0, 0.34, 0.10), (1, 0.34, 0.06))
+    #: planted group deviations: (topic, share of groups); the sizes come from
+    #: :func:`planted_sizes` (per seed), each topic's groups distinct from the other's
+    planted: tuple[tuple[int, float], ...] = ((0, 0.34), (1, 0.34))
     trend: tuple[tuple[int, float], ...] = ((2, 0.02), (1, -0.01))
     null_topics: tuple[int, ...] = (3, 4, 5)
+    #: documents per author (0: every document its own author)
+    docs_per_author: int = 0
+    #: weight of an author's own topic in each of the author's documents' mean
+    author_shift: float = 0.0
 
 
 REGIMES = {
     "large": Regime("large", 6, (40, 40), 180),
     "small_short": Regime("small_short", 6, (12, 12), 60),
-    "many_small": Regime(
-        "many_small", 100, (3, 30), 100, planted=((0, 0.06, 0.12), (1, 0.06, 0.08))
-    ),
+    "many_small": Regime("many_small", 100, (3, 30), 100, planted=((0, 0.06), (1, 0.06))),
     "misspecified": Regime("misspecified", 6, (40, 40), 180, concentration=1.5, overdispersed=True),
+    # no trend: a group's mean is the same every year, so an author's favourite topic,
+    # drawn from it, keeps every document's expected proportions exact
+    "clustered": Regime(
+        "clustered", 6, (40, 40), 180, trend=(), docs_per_author=5, author_shift=0.15
+    ),
 }
+#: The planted effect sizes; corpus ``seed`` plants the pair ``PLANTED_PAIRS[seed % 4]``
+#: on the two planted topics, so each size is planted equally often on each topic.
+PLANTED_SIZES = (0.05, 0.10, 0.15, 0.20)
+PLANTED_PAIRS = ((0.20, 0.10), (0.15, 0.05), (0.10, 0.20), (0.05, 0.15))
+
+
+def planted_sizes(seed: int) -> tuple[float, float]:
+    """The sizes planted on the two planted topics of corpus ``seed``."""
+    return PLANTED_PAIRS[seed % len(PLANTED_PAIRS)]
 
 
 @dataclass
@@ -76,6 +100,8 @@ class Truth:
     vocab: list[str]
     extra: dict[str, Any] = field(default_factory=dict)
     reference: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: G × K: the size of the deviation planted in each cell, |delta| (0 where none)
+    planted: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 #: Lemmas in the simulated vocabulary and the topic-word Dirichlet parameter: a few
@@ -92,8 +118,12 @@ class Truth:
 #: (seeds 3 and 4 of each, probed with the workflow).
 #: The study measures intervals, not the vocabulary filter.
 N_LEMMAS = 3000
-#: Base weight of the topic that absorbs the planted deviations (the others have 1).
-FILL_BASE = 1.6
+#: Base proportion of the planted topics and of the topic that absorbs their deviations:
+#: a 20-point deviation down, and the trend, must leave every mean above 0.01. The null
+#: topics share the rest. (With deviations of at most 12 points the absorbing topic had
+#: 1.6 parts to the others' 1, i.e. 0.24 and 0.15: a topic of 0.24 kept its word mass
+#: through the vocabulary filter, see above.)
+PLANTED_BASE = 0.23
 ETA = 0.05
 
 
@@ -142,15 +172,22 @@ def _group_names(n: int) -> list[str]:
 
 
 def _plant(
-    regime: Regime, rng: np.random.Generator, n_groups: int
+    regime: Regime, rng: np.random.Generator, n_groups: int, sizes: tuple[float, ...]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Group deviations (G × K, each topic summing to 0 over groups and each group over
-    topics) and the trend (K, summing to 0)."""
+    topics) and the trend (K, summing to 0). Each planted topic gets its own groups, as
+    many up as down, so every planted cell (and its compensation in the absorbing topic)
+    has exactly the planted size."""
     k = regime.k
     delta = np.zeros((n_groups, k))
-    for topic, share, size in regime.planted:
+    order = rng.permutation(n_groups)
+    used = 0
+    for (topic, share), size in zip(regime.planted, sizes, strict=True):
         n_up = max(1, round(share * n_groups / 2))
-        chosen = rng.permutation(n_groups)[: 2 * n_up]
+        chosen = order[used : used + 2 * n_up]
+        if len(chosen) < 2 * n_up:
+            raise ValueError(f"regime {regime.name}: too few groups for distinct planted groups")
+        used += 2 * n_up
         up, down = chosen[:n_up], chosen[n_up:]
         delta[up, topic] += size
         delta[down, topic] -= size
@@ -189,12 +226,12 @@ def generate(regime: Regime, seed: int, folder: Path) -> Truth:
     g = regime.n_groups
     groups = _group_names(g)
     n_docs = rng.integers(regime.docs_per_group[0], regime.docs_per_group[1] + 1, size=g)
-    delta, beta = _plant(regime, rng, g)
-    # the topic that absorbs the planted deviations starts larger, so every mean stays
-    # positive; the others share the rest equally
-    base = np.full(k, 1.0)
-    base[_fill_topic(regime)] = FILL_BASE
-    base /= base.sum()
+    delta, beta = _plant(regime, rng, g, planted_sizes(seed))
+    # the planted topics and the one that absorbs their deviations start large enough
+    # for every mean to stay positive; the null topics share the rest equally
+    big = sorted({p[0] for p in regime.planted} | {_fill_topic(regime)})
+    base = np.full(k, (1.0 - PLANTED_BASE * len(big)) / (k - len(big)))
+    base[big] = PLANTED_BASE
     # confounding: group i leans to year (i mod 4), 55 % of its documents
     year_probs = np.array([np.roll([0.55, 0.2, 0.15, 0.1], i % 4) for i in range(g)])
     ybar = YEARS.mean()
@@ -211,35 +248,74 @@ def generate(regime: Regime, seed: int, folder: Path) -> Truth:
     rest = (total[None, :] - weights[:, None] * prevalence) / (weights.sum() - weights)[:, None]
     truth = Truth(groups, n_docs, prevalence, prevalence - rest, delta, beta, phi, vocab)
     truth.reference = total / weights.sum()  # the corpus-wide prevalence
+    truth.planted = np.round(np.abs(delta), 10)
 
     (folder / "texts").mkdir(parents=True, exist_ok=True)
+    cum_phi = np.cumsum(phi, axis=1)
     rows = []
     doc_no = 0
     for gi, name in enumerate(groups):
-        for _ in range(int(n_docs[gi])):
+        own = None
+        for i in range(int(n_docs[gi])):
             yi = rng.choice(4, p=year_probs[gi])
-            theta = rng.dirichlet(regime.concentration * means[gi, yi])
+            mean = means[gi, yi]
+            if regime.docs_per_author and i % regime.docs_per_author == 0:
+                # a new author, with a favourite topic drawn from the group's mean, so
+                # that the expectation over authors is the mean itself
+                own = int(rng.choice(k, p=mean))
+            if own is not None:
+                mean = (1.0 - regime.author_shift) * mean + regime.author_shift * np.eye(k)[own]
+            theta = rng.dirichlet(regime.concentration * mean)
             if regime.overdispersed:
                 n_tok = max(8, int(rng.lognormal(math.log(regime.mean_tokens) - 0.5, 1.0)))
             else:
                 n_tok = max(8, int(rng.poisson(regime.mean_tokens)))
-            z = rng.choice(k, size=n_tok, p=theta)
-            tokens = []
-            for topic in z:
-                lemma_i = rng.choice(v, p=phi[topic])
-                forms = words[lemma_i][1]
-                tokens.append(forms[rng.integers(len(forms))])
-                if rng.random() < 0.3:
-                    tokens.append(FUNCTION_WORDS[rng.integers(len(FUNCTION_WORDS))])
+            tokens = _tokens(rng, theta, cum_phi, words, n_tok)
             doc_id = f"doc{doc_no:05d}"
             (folder / "texts" / f"{doc_id}.txt").write_text(_sentences(tokens), encoding="utf-8")
-            rows.append({"doc_id": doc_id, "municipality": name, "year": str(YEARS[yi])})
+            author = i // regime.docs_per_author if regime.docs_per_author else i
+            rows.append(
+                {
+                    "doc_id": doc_id,
+                    "municipality": name,
+                    "year": str(YEARS[yi]),
+                    "author": f"{name}-{author:03d}",
+                }
+            )
             doc_no += 1
     with open(folder / "metadata.csv", "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, ["doc_id", "municipality", "year"])
+        writer = csv.DictWriter(handle, ["doc_id", "municipality", "year", "author"])
         writer.writeheader()
         writer.writerows(rows)
     return truth
+
+
+def _tokens(
+    rng: np.random.Generator,
+    theta: np.ndarray,
+    cum_phi: np.ndarray,
+    words: tuple[tuple[str, tuple[str, ...]], ...],
+    n_tok: int,
+) -> list[str]:
+    """``n_tok`` word forms: topic ``z ~ theta``, lemma ``w ~ phi_z`` (inverse CDF on the
+    rows of ``cum_phi``), one of the lemma's forms at random, and after 30 % of them a
+    function word."""
+    z = rng.choice(len(theta), size=n_tok, p=theta)
+    u = rng.random(n_tok) * cum_phi[z, -1]
+    lemma = np.empty(n_tok, dtype=np.int64)
+    for t in np.unique(z):
+        lemma[z == t] = np.searchsorted(cum_phi[t], u[z == t], side="right")
+    lemma = np.minimum(lemma, cum_phi.shape[1] - 1)
+    pick = rng.random(n_tok)
+    extra = rng.random(n_tok) < 0.3
+    fw = rng.integers(len(FUNCTION_WORDS), size=n_tok)
+    tokens = []
+    for j, w in enumerate(lemma):
+        forms = words[w][1]
+        tokens.append(forms[int(pick[j] * len(forms))])
+        if extra[j]:
+            tokens.append(FUNCTION_WORDS[fw[j]])
+    return tokens
 
 
 def _sentences(tokens: list[str]) -> str:
