@@ -182,6 +182,13 @@ def test_topic_warnings_one_document_one_source_boilerplate_and_a_source_name() 
     assert "one document" not in two
 
 
+def test_a_topic_led_by_english_function_words_is_flagged() -> None:
+    from swedish_topics.findings._topics import _english_warning
+
+    assert "English function words (the, of)" in _english_warning(["varg", "the", "of", "jakt"])
+    assert _english_warning(["varg", "the", "jakt"]) == ""  # one is not enough
+
+
 def test_corpus_text_is_escaped_in_markdown_and_rst() -> None:
     blocks = [para(b("<script>x</script>"), t(" a|b *c* _d_ `e`")), bullets([[t("[l](u)")]])]
     md = to_markdown(blocks)

@@ -109,10 +109,12 @@ def build_page(run: RunTables) -> Page:
     notes = {f.name: effects_note(f) for f in run.facets if effects_note(f)}
     cited = sorted({f.source_table for f in findings} | {f.figure for f in findings})
     blocks = [heading(1, "Findings of this run"), opening(run, powers, len(findings))]
+    # Findings before the topic table: with 40 topics the table is a page long, and each
+    # finding names its topic's label and carries the topic's warning itself.
     blocks += analysed_blocks(run, powers)
-    blocks += topic_blocks(topics)
     blocks += findings_blocks(findings, words, tally, run.cfg)
     blocks += limits_blocks(powers, notes, run.cfg)
+    blocks += topic_blocks(topics)
     blocks += files_blocks(cited, run.cfg)
     return Page(blocks, findings, words, powers, topics)
 

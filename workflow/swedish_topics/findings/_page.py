@@ -28,11 +28,11 @@ def fmt_int(n: float) -> str:
     return f"{int(n):,}".replace(",", "\u202f")
 
 
-def pp(x: float, sign: bool = True) -> str:
-    """A proportion as percentage points, one decimal."""
+def pp(x: float, sign: bool = True, digits: int = 1) -> str:
+    """A proportion as percentage points (one decimal; slopes per unit take two)."""
     if math.isnan(x):
         return "n/a"
-    text = f"{100 * x:+.1f}" if sign else f"{100 * x:.1f}"
+    text = f"{100 * x:+.{digits}f}" if sign else f"{100 * x:.{digits}f}"
     return text.replace("-", "−")
 
 
@@ -183,7 +183,8 @@ def finding_sentence(f: Finding) -> Inline:
     interval_words = "interval adjusted for selection"
     if math.isnan(interval[0]) or math.isnan(interval[1]):
         interval, interval_words = (f.ci_low, f.ci_high), "interval"
-    span = f"{pp(interval[0])} to {pp(interval[1])}"
+    digits = 2 if f.kind == "adjusted trend" else 1
+    span = f"{pp(interval[0], digits=digits)} to {pp(interval[1], digits=digits)}"
     if f.kind == "difference":
         head: Inline = [
             b(f.group_or_term),
@@ -196,7 +197,7 @@ def finding_sentence(f: Finding) -> Inline:
             t("Topic "),
             b(f.topic_label),
             t(
-                f" changes by {pp(f.estimate)} percentage points per {f.facet}, "
+                f" changes by {pp(f.estimate, digits=2)} percentage points per {f.facet}, "
                 "adjusted for the other facets"
             ),
         ]

@@ -27,6 +27,14 @@ SOURCE_LIFT = 1.5
 BOILERPLATE_SHARE = 0.5
 #: Leading terms checked for boilerplate and source names.
 N_LEADING = 10
+#: English function words: two or more among a topic's leading terms mean text in
+#: English (abstracts, quotations, boilerplate), not a Swedish theme.
+ENGLISH = frozenset(
+    {
+        "the", "of", "and", "to", "in", "is", "for", "that", "on", "with",
+        "as", "by", "are", "this", "be", "from", "it", "at", "an", "was",
+    }
+)  # fmt: skip
 #: Characters of a document's readable name (its title or first words).
 NAME_CHARS = 60
 
@@ -139,6 +147,16 @@ def _source_name_warning(terms: Sequence[str], run: RunTables) -> str:
     return "its leading terms include the name of a source: " + ", ".join(hits)
 
 
+def _english_warning(terms: Sequence[str]) -> str:
+    hits = [t for t in terms[:N_LEADING] if t in ENGLISH]
+    if len(hits) < 2:
+        return ""
+    return (
+        f"its leading terms include English function words ({', '.join(hits)}): part of it "
+        "is text in English, not a Swedish theme"
+    )
+
+
 def topic_infos(run: RunTables) -> list[TopicInfo]:
     """Every topic of ``topics.csv`` with its warnings."""
     mass = topic_mass(run)
@@ -155,6 +173,7 @@ def topic_infos(run: RunTables) -> list[TopicInfo]:
             _source_warning(by_doc, run),
             _boilerplate_warning(terms, counts),
             _source_name_warning(terms, run),
+            _english_warning(terms),
         ):
             if text:
                 info.warnings.append(text)
