@@ -26,7 +26,10 @@ What ``stm::estimateEffect`` does, with the choices spelled out:
   ``n_g - 1`` (plus the prior's) degrees of freedom for a group's effect. Either is
   combined with the spread of the estimate over posterior draws of the documents'
   proportions by Rubin's rules (:func:`~swedish_topics.analysis.posterior.rubin_combine`).
-  Intervals and p-values come from the same t statistic, so they agree.
+  With ``quasi`` the null reference is skewed: the estimate's third cumulant under the
+  same Beta model (a small group's mean of a minor topic has a long upper tail), the
+  Pearson type III tail mapped to t (:func:`~swedish_topics.analysis.score.skew_p_value`);
+  with ``hc2`` the t statistic. Intervals invert the same test, so they agree.
 * **Multiplicity.** q-values over each table by ``analysis.multiplicity`` (the topic the
   family of the hierarchical procedures), FCR intervals for the significant rows
   (:mod:`~swedish_topics.analysis.multiplicity`).
@@ -630,8 +633,15 @@ def effects_caption(
         f"squares of the document proportion on {formula}. Categorical terms in deviation "
         "coding: a group's estimate is its difference from the unweighted average of the "
         "groups, holding the other terms fixed; a numeric term's estimate is its slope "
-        f"(change in proportion per unit). {ci_level:.0%} t intervals from {sources}; "
-        "p_value from the same t statistic."
+        f"(change in proportion per unit). {ci_level:.0%} intervals from {sources}"
+        + (
+            ", referred to a skewed (Pearson type III) null distribution with the third "
+            "moment of the same variance function (a small group's mean of a minor topic "
+            "has a long upper tail), mapped to t"
+            if variance == "quasi"
+            else ", t intervals"
+        )
+        + "; p_value from the same test."
         + qvalue_caption(fdr, multiplicity)
         + " fcr_low/fcr_high: the significant rows' interval adjusted for the selection "
         "(false coverage rate; it excludes 0). omnibus_p (CSV): per topic, the Wald test "
