@@ -14,7 +14,8 @@ moderated and from each group's own variances), so that the shipped construction
 compared with them on the same corpora.
 
 Run (two processes on two cores, with different seeds, then merged; the committed run,
-of commit 67b72e2 from a frozen worktree, used ``--shipped-only --budget-minutes 30``)::
+of commit ab35e49 from a frozen worktree, used ``--shipped-only --budget-minutes 46``
+under ``nice -n 10`` on a shared machine)::
 
     PYTHONPATH=workflow:. python studies/calibration/study.py --corpora 500 --first-seed 1 \\
         --shipped-only --budget-minutes 30 --out /tmp/a/results.csv --scratch /tmp/a &

@@ -411,7 +411,9 @@ def test_every_table_is_written_three_ways(tmp_path):
         "flag", "note",
     ]  # fmt: skip
     caption = paths["prevalence_by_municipality"].with_suffix(".md").read_text(encoding="utf-8")
-    assert "95% t interval" in caption and "Benjamini–Yekutieli" in caption
+    from swedish_topics.analysis.multiplicity import DEFAULT_PROCEDURE, QVALUE_WORDS
+
+    assert "95% t interval" in caption and QVALUE_WORDS[DEFAULT_PROCEDURE] in caption
     assert "Single-document groups (Lund, Umeå" in caption
     tex = paths["differences_by_municipality"].with_suffix(".tex").read_text(encoding="utf-8")
     assert "t interval" in tex and "note" not in tex.split("\\midrule")[0]

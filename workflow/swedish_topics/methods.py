@@ -482,7 +482,10 @@ def _interval_words(acfg: Mapping[str, Any], *, single_doc: bool = True) -> str:
             + posterior_words
             + "This keeps a small group whose documents happened to miss a topic (a low mean "
             "and a low sample variance together) from getting a narrow interval in the "
-            "wrong place. The p-value of a difference is the score test at Δ = 0, so an "
+            "wrong place. The test's null distribution is skewed as a small group's mean of "
+            "a minor topic is (a long upper tail): the three-moment (Pearson type III) "
+            "approximation with the third moment of the same variance function, mapped to "
+            "t. The p-value of a difference is the score test at Δ = 0, so an "
             f"interval excludes 0 exactly when p < {1 - level:.2f}. " + single
         )
     if acfg.get("interval", "score") == "t":

@@ -26,7 +26,10 @@ What ``stm::estimateEffect`` does, with the choices spelled out:
   ``n_g - 1`` (plus the prior's) degrees of freedom for a group's effect. Either is
   combined with the spread of the estimate over posterior draws of the documents'
   proportions by Rubin's rules (:func:`~swedish_topics.analysis.posterior.rubin_combine`).
-  Intervals and p-values come from the same t statistic, so they agree.
+  With ``quasi`` the null reference is skewed: the estimate's third cumulant under the
+  same Beta model (a small group's mean of a minor topic has a long upper tail), the
+  Pearson type III tail mapped to t (:func:`~swedish_topics.analysis.score.skew_p_value`);
+  with ``hc2`` the t statistic. Intervals invert the same test, so they agree.
 * **Multiplicity.** q-values over each table by ``analysis.multiplicity`` (the topic the
   family of the hierarchical procedures), FCR intervals for the significant rows
   (:mod:`~swedish_topics.analysis.multiplicity`).
@@ -51,6 +54,7 @@ import numpy as np
 from swedish_topics.analysis._common import FLAG_FEW_DOCS, FLAG_NO_INTERVAL, FLAG_SINGLE_DOC
 from swedish_topics.analysis._common import group_order as _group_order
 from swedish_topics.analysis.multiplicity import procedure, qvalue_caption
+from swedish_topics.analysis.score import skew_interval, skew_p_value, third_cumulant
 from swedish_topics.errors import ConfigError, CorpusError
 
 logger = logging.getLogger(__name__)
@@ -313,6 +317,9 @@ class EffectEstimates:
     #: term label → per topic the p-value of the joint Wald test that every coefficient
     #: of the (categorical) term is 0 (:func:`_omnibus_pvalues`)
     omnibus: dict[str, np.ndarray] = field(default_factory=dict)
+    #: skewness of each estimate under the null (quasi-binomial variance only; None:
+    #: symmetric), for :func:`~swedish_topics.analysis.score.skew_p_value`
+    skew: np.ndarray | None = None
 
 
 def fit_effects(
@@ -360,8 +367,9 @@ def fit_effects(
         ],
         dtype=np.float64,
     )[:, None] * np.ones((1, y.shape[1]))
+    kappa3 = None
     if variance == "quasi":
-        r, df_com = _quasi_null_variance(design, y, y - resid, ok, df_com, n - p)
+        r, df_com, kappa3 = _quasi_null_variance(design, y, y - resid, ok, df_com, n - p)
     elif moderate:
         r, df_com = _moderate_residuals(design, r, ok, df_com, n - p)
     cmat = (
@@ -375,7 +383,11 @@ def fit_effects(
         draws = np.stack([la @ np.asarray(d, dtype=np.float64) for d in doc_draws])
     se, df = rubin_combine(within, draws, df_com)
     omnibus = _omnibus_pvalues(design, a, beta, r, doc_draws, n - p)
-    return EffectEstimates(estimate, se, df, omnibus)
+    skew = None
+    if kappa3 is not None:  # a small group's mean of a minor topic has a long upper tail
+        with np.errstate(invalid="ignore", divide="ignore"):
+            skew = np.where(se > 0, ((la**3) @ kappa3) / se**3, 0.0)
+    return EffectEstimates(estimate, se, df, omnibus, skew)
 
 
 def _omnibus_pvalues(
@@ -429,9 +441,11 @@ def _quasi_null_variance(
     ok: np.ndarray,
     df_com: np.ndarray,
     df_resid: int,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each document's variance from the quasi-binomial variance function, taken under
-    the null of the factor with the most levels (a score-type sandwich).
+    the null of the factor with the most levels (a score-type sandwich), and its third
+    cumulant under the same Beta model
+    (:func:`~swedish_topics.analysis.score.third_cumulant` of one document).
 
     ``Var(θ_dk) = φ_k μ⁰_dk (1 − μ⁰_dk)``: ``μ⁰`` is the fitted proportion of the model
     without that factor's terms (the hypothesis "no group differs", under which its
@@ -457,7 +471,8 @@ def _quasi_null_variance(
         phi = resid2.sum(axis=0) / np.where(ok[:, None], mu * (1.0 - mu), 0.0).sum(axis=0)
         phi = phi * len(y) / max(df_resid, 1)  # residual degrees of freedom
     r = np.where(ok[:, None], phi[None, :] * mu0 * (1.0 - mu0), 0.0)
-    return r, np.full_like(df_com, float(max(df_resid, 1)))
+    kappa3 = np.where(ok[:, None], third_cumulant(mu0, phi[None, :], np.ones(1)), 0.0)
+    return r, np.full_like(df_com, float(max(df_resid, 1))), kappa3
 
 
 def _moderate_residuals(
@@ -517,9 +532,6 @@ def effect_rows(
     the family of the hierarchical ones), ``significant`` and FCR intervals for the
     significant rows.
     """
-    from scipy import stats
-
-    from swedish_topics.analysis.intervals import t_interval, t_p_value
     from swedish_topics.analysis.multiplicity import select
 
     picked = [(i, c) for i, c in enumerate(design.contrasts) if facet in c[0].variables]
@@ -532,13 +544,15 @@ def effect_rows(
                 se = math.nan
             cells.append((t, term, var, level, n_g, est, se, df))
     est, se, df = (np.array([c[j] for c in cells]) for j in range(5, 8))
-    low, high = t_interval(est, se, df, ci_level=ci_level)
-    p = t_p_value(est, se, df)
+    if fit.skew is None:
+        skew = np.zeros_like(est)
+    else:
+        skew = np.array([fit.skew[i, t] for t in range(k) for i, _c in picked])
+    low, high = skew_interval(est, se, skew, df, alpha=np.full_like(est, 1.0 - ci_level))
+    p = skew_p_value(est, se, skew, df)
     chosen = select(p, [c[0] for c in cells], fdr=fdr, method=multiplicity)
     q, sig = chosen.q, chosen.significant
-    with np.errstate(invalid="ignore"):
-        crit = stats.t.ppf(1.0 - chosen.fcr_alpha / 2.0, np.maximum(df, 1e-9))
-    flow, fhigh = est - crit * se, est + crit * se
+    flow, fhigh = skew_interval(est, se, skew, df, alpha=np.asarray(chosen.fcr_alpha, float))
     rows = []
     for j, (t, term, var, level, n_g, *_rest) in enumerate(cells):
         flags, note = _effect_note(
@@ -619,8 +633,15 @@ def effects_caption(
         f"squares of the document proportion on {formula}. Categorical terms in deviation "
         "coding: a group's estimate is its difference from the unweighted average of the "
         "groups, holding the other terms fixed; a numeric term's estimate is its slope "
-        f"(change in proportion per unit). {ci_level:.0%} t intervals from {sources}; "
-        "p_value from the same t statistic."
+        f"(change in proportion per unit). {ci_level:.0%} intervals from {sources}"
+        + (
+            ", referred to a skewed (Pearson type III) null distribution with the third "
+            "moment of the same variance function (a small group's mean of a minor topic "
+            "has a long upper tail), mapped to t"
+            if variance == "quasi"
+            else ", t intervals"
+        )
+        + "; p_value from the same test."
         + qvalue_caption(fdr, multiplicity)
         + " fcr_low/fcr_high: the significant rows' interval adjusted for the selection "
         "(false coverage rate; it excludes 0). omnibus_p (CSV): per topic, the Wald test "

@@ -59,7 +59,7 @@ PROCEDURES = {
 
 
 #: The procedure when ``analysis.multiplicity`` is not set (the schema's default).
-DEFAULT_PROCEDURE = "by"
+DEFAULT_PROCEDURE = "storey"
 
 #: What the q-value of each procedure is, for captions and methods.md.
 QVALUE_WORDS = {

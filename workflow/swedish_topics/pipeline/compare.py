@@ -185,6 +185,7 @@ def robustness(
     import numpy as np
 
     from swedish_topics import io as sio
+    from swedish_topics.analysis import multiplicity as mt
     from swedish_topics.analysis import robustness as rb
     from swedish_topics.analysis.effects import (
         build_design,
@@ -230,7 +231,8 @@ def robustness(
         caption = (
             f"Robustness of the comparisons by {facet}: holds_in counts the other models in "
             f"which the difference or adjusted effect has the same sign and q ≤ {fdr:g} "
-            f"(Benjamini–Yekutieli over that model's table): the {len(same)} other seed(s) of "
+            f"({mt.PROCEDURES[mt.procedure(cfg['analysis'])]} over that model's table): "
+            f"the {len(same)} other seed(s) of "
             f"K = {k} (topics matched one to one) and {len(neighbours)} neighbouring K (topics "
             f"matched to sums of topics; a topic below cosine similarity {rb.MATCH_THRESHOLD} "
             "is unmatched and does not hold). Other models' intervals reflect documents only. "
