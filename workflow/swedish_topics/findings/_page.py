@@ -8,6 +8,7 @@ import statistics
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from swedish_topics.analysis.multiplicity import procedure
 from swedish_topics.findings._collect import WORD_Z, Finding, Tally
 from swedish_topics.findings._power import FacetPower
 from swedish_topics.findings._render import Block, Inline, b, bullets, c, heading, para, t, table
@@ -344,10 +345,22 @@ def limits_blocks(
     blocks = [heading(2, "What this corpus cannot tell")]
     if items:
         blocks.append(bullets(items))
-    return blocks + mde_blocks(powers, level=level, fdr=fdr)
+    return blocks + mde_blocks(powers, level=level, fdr=fdr, method=procedure(acfg))
 
 
-def mde_blocks(powers: Sequence[FacetPower], *, level: float, fdr: float) -> list[Block]:
+#: How the run's procedure compares with the Benjamini–Hochberg step-up the MDE assumes.
+_MDE_VERSUS_BH = {
+    "by": " (the Benjamini–Yekutieli procedure of this run asks more, by its factor c(m))",
+    "storey": " (Storey's q-values of this run ask a little less when many differences are "
+    "real, and the same when few are)",
+    "bky": " (the adaptive procedure of this run asks a little less when many differences "
+    "are real, and the same when few are)",
+}
+
+
+def mde_blocks(
+    powers: Sequence[FacetPower], *, level: float, fdr: float, method: str
+) -> list[Block]:
     """The minimum detectable differences per facet ("" when no facet was tested)."""
     blocks: list[Block] = []
     rows = []
@@ -373,7 +386,7 @@ def mde_blocks(powers: Sequence[FacetPower], *, level: float, fdr: float) -> lis
                     f"in percentage points: at the nominal α = {1 - level:.2g} of one planned "
                     f"comparison, and at α = {fdr:g}/m, the p-value a lone true difference "
                     f"needs among the table's m tests to pass a Benjamini–Hochberg step-up at "
-                    f"FDR {fdr:g} (the Benjamini–Yekutieli procedure asks more)."
+                    f"FDR {fdr:g}{_MDE_VERSUS_BH.get(method, '')}."
                 )
             )
         )

@@ -8,7 +8,7 @@ score intervals are not symmetric, so this is the average half-width in SE units
 levels are reported, and named: the nominal ``α = 1 − ci_level`` (one planned comparison)
 and ``α = fdr / m`` with ``m`` the tests of the table, the p-value a lone true difference
 needs to be called significant by a Benjamini–Hochberg step-up at the FDR level (the
-Benjamini–Yekutieli procedure asks more, by its factor c(m)).
+procedure of the run may ask more or less: the page says which).
 """
 
 from __future__ import annotations
