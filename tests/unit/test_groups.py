@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from swedish_topics import analysis as an
 from swedish_topics.analysis import groups as gr
+from swedish_topics.analysis.multiplicity import procedure
 
 
 def _data() -> tuple[np.ndarray, list[str], list[an.DocUnits], np.ndarray]:
@@ -53,8 +54,9 @@ def test_rows_equal_those_of_bootstrapping_every_group(interval: str, posterior:
     all_diff = an.differences_by_group(theta, groups, **common, unit_theta_by_doc=units)
     moments = an.group_moments(theta, groups, doc_draws, moderate=True)
     gr.add_inference_columns(
-        all_prev, all_diff, moments, facet="f", ci_level=0.95, fdr=0.05, interval=interval
-    )
+        all_prev, all_diff, moments, facet="f", ci_level=0.95, fdr=0.05, interval=interval,
+        multiplicity=procedure(cfg),
+    )  # fmt: skip
     gr.add_pooled_columns(all_prev, moments, facet="f", ci_level=0.95)
     assert _same(prev, all_prev) and _same(diff, all_diff)
 
