@@ -57,10 +57,10 @@ from swedish_topics.figures.prevalence import (
 logger = logging.getLogger(__name__)
 
 FDR_CAVEAT = (
-    "Filled: significant after the Benjamini–Yekutieli adjustment over the whole table "
-    "(false discovery rate ≤ analysis.fdr); hollow grey rows are not evidence of a "
-    "difference. Intervals are not adjusted for the selection (see fcr_low/fcr_high in "
-    "the table)."
+    "Filled: significant after the table's multiple-testing adjustment "
+    "(analysis.multiplicity; false discovery rate ≤ analysis.fdr); hollow grey rows are "
+    "not evidence of a difference. Intervals are not adjusted for the selection (see "
+    "fcr_low/fcr_high in the table)."
 )
 
 
