@@ -42,6 +42,7 @@ STAGES = (
     "compare",
     "content",
     "report",
+    "findings",
     "validation",
     "sensitivity",
 )
