@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from common import PYTHON, REPO, RIKSDAG, RIKSDAG_CONFIG
+from common import PYTHON, REPO, RIKSDAG, RIKSDAG_CONFIG, deep_merge
 
 logger = logging.getLogger("bench_rerun")
 RESULTS_TXT = REPO / "bench" / "results" / "rerun.txt"
@@ -50,16 +50,6 @@ class Step:
     target: str
     overrides: dict[str, Any] = field(default_factory=dict)
     corpus_edit: Callable[[Path], None] | None = None
-
-
-def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _deep_merge(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 def _metadata(corpus: Path, *, with_party: bool) -> None:
@@ -88,7 +78,7 @@ def _snakemake(work: Path, config: Path, *extra: str) -> subprocess.CompletedPro
 
 def _write_config(work: Path, overrides: dict[str, Any]) -> Path:
     with open(RIKSDAG_CONFIG, encoding="utf-8") as handle:
-        cfg = _deep_merge(yaml.safe_load(handle), overrides)
+        cfg = deep_merge(yaml.safe_load(handle), overrides)
     cfg["corpus"] = str(work / "corpus")
     path = work / "config.yaml"
     path.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -217,7 +207,7 @@ def main() -> None:
     overrides: dict[str, Any] = {}
     rows: list[dict[str, Any]] = []
     for step in steps(work):
-        overrides = _deep_merge(overrides, step.overrides)
+        overrides = deep_merge(overrides, step.overrides)
         rows.append(measure(work, step, overrides))
         write_results(base_seconds, rows)  # after each step: a stopped run keeps its rows
     print(RESULTS_TXT.read_text(encoding="utf-8"))
